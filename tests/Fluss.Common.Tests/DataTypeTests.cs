@@ -1,3 +1,4 @@
+using CsCheck;
 using Fluss.Types;
 
 namespace Fluss.Tests;
@@ -24,5 +25,22 @@ public class DataTypeTests
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new DecimalType(39, 0));
         Assert.Contains("between 1 and 38", ex.Message, StringComparison.Ordinal);
+    }
+}
+
+public class RowGeneratorTests
+{
+    [Fact]
+    public void TypeAndRows_ProducesRowsMatchingTheirType()
+    {
+        Generators.RowGenerators.TypeAndRows().Sample(sample =>
+        {
+            foreach (var row in sample.Rows)
+            {
+                Assert.Equal(sample.Type.FieldCount, row.FieldCount);
+                for (var i = 0; i < row.FieldCount; i++)
+                    Assert.True(sample.Type.GetTypeAt(i).IsNullable || !row.IsNullAt(i));
+            }
+        }, iter: 50);
     }
 }
