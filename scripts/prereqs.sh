@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what Fluss.Lake's build and tests need, idempotently. Sourced by scripts/test.sh.
+
+apt_install() { # installs the Debian packages that are missing
+  local need=() p
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+  [ ${#need[@]} -eq 0 ] && return 0
+  echo "== installing Debian packages: ${need[*]}"
+  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+}
+
+install_prereqs() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "The .NET SDK 10 (dotnet) is required; install it and run again." >&2
+    exit 1
+  fi
+}
