@@ -295,11 +295,10 @@ public sealed class CompactedRow : IRow, IUtf8Row
             throw new CorruptRecordException(
                 $"CompactedRow is corrupt: field {pos} ({field.Describe()}) holds {bytes.Length} unscaled bytes; a DECIMAL({field.Precision}, {field.Scale}) needs 1 to 16.");
         }
-        var unscaled = new BigInteger(bytes, isUnsigned: false, isBigEndian: true);
-        if (BigInteger.Abs(unscaled) >= BigInteger.Pow(10, field.Precision))
+        if (!DecimalBytes.FitsPrecision(bytes, field.Precision))
         {
             throw new CorruptRecordException(
-                $"CompactedRow is corrupt: field {pos} ({field.Describe()}) holds unscaled value {unscaled}, which has more than {field.Precision} digits.");
+                $"CompactedRow is corrupt: field {pos} ({field.Describe()}) holds unscaled value {new BigInteger(bytes, isUnsigned: false, isBigEndian: true)}, which has more than {field.Precision} digits.");
         }
     }
 

@@ -127,8 +127,11 @@ public sealed class BinaryRow : IRow, IUtf8Row, IEquatable<BinaryRow>
             return FlussDecimal.FromUnscaledLong(BinaryPrimitives.ReadInt64LittleEndian(Slot(pos, FieldKind.DecimalCompact)), field.Precision, field.Scale);
         var slot = BinaryPrimitives.ReadUInt64LittleEndian(Slot(pos, FieldKind.Decimal));
         var bytes = Range(pos, (long)(slot >> 32), (long)(uint)slot);
-        if (bytes.Length is 0 or > 16)
-            throw new CorruptRecordException($"BinaryRow is corrupt: field {pos} ({field.Describe()}) holds {bytes.Length} unscaled bytes; expected 1 to 16.");
+        if (!DecimalBytes.FitsPrecision(bytes, field.Precision))
+        {
+            throw new CorruptRecordException(
+                $"BinaryRow is corrupt: field {pos} ({field.Describe()}) holds {bytes.Length} unscaled bytes that are not a value of at most {field.Precision} digits.");
+        }
         return FlussDecimal.FromUnscaled(new BigInteger(bytes, isUnsigned: false, isBigEndian: true), field.Precision, field.Scale);
     }
 
