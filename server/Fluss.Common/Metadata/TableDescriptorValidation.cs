@@ -41,8 +41,9 @@ public static class TableDescriptorValidation
         ArgumentNullException.ThrowIfNull(descriptor);
         var config = descriptor.TableConfig;
         config.Validate();
-        CheckDistribution(descriptor, maxBucketNum);
+        // Primary key first: default bucket keys derive from it, and its message is the one that helps.
         CheckPrimaryKey(descriptor);
+        CheckDistribution(descriptor, maxBucketNum);
         CheckReplicationFactor(descriptor);
         CheckLogFormat(config, descriptor.HasPrimaryKey);
         CheckMergeEngine(config, descriptor);
