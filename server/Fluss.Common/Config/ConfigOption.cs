@@ -298,8 +298,8 @@ public static class ConfigOption
     public static ConfigOption<TimeSpan> WithMin(this ConfigOption<TimeSpan> option, TimeSpan min) =>
         option.WithRule(v => v < min ? "must be at least " + FlussDuration.Format(min) : null);
 
-    public static ConfigOption<MemorySize> WithRange(this ConfigOption<MemorySize> option, MemorySize min, MemorySize max) =>
-        option.WithRule(v => v < min || v > max ? $"must be between {min} and {max}" : null);
+    public static ConfigOption<MemorySize> WithMax(this ConfigOption<MemorySize> option, MemorySize max) =>
+        option.WithRule(v => v > max ? $"must be at most {max}" : null);
 
     /// <summary>Rule: min &lt; value &lt;= max (a ratio such as (0.0, 1.0]).</summary>
     public static ConfigOption<double> WithExclusiveMinRange(this ConfigOption<double> option, double exclusiveMin, double max) =>

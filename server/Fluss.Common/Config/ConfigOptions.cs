@@ -210,7 +210,7 @@ public static class ConfigOptions
     // ---------------------------------------------------------------------------------------------------------------
 
     public static readonly ConfigOption<MemorySize> LogSegmentFileSize = ConfigOption.Memory("log.segment.file-size", "1024m")
-        .WithRange(MemorySize.Zero, new MemorySize(int.MaxValue))
+        .WithMax(new MemorySize(int.MaxValue))
         .WithDescription("Size at which a log segment file is rolled.");
 
     public static readonly ConfigOption<MemorySize> LogIndexFileSize = ConfigOption.Memory("log.index.file-size", "10m")

@@ -68,18 +68,12 @@ public sealed class Configuration : IEnumerable<KeyValuePair<string, string>>
             return false;
         }
 
-        if (usedKey == option.Key)
-        {
-            value = option.Parse(raw);
-            return true;
-        }
-
         try
         {
             value = option.Parse(raw);
             return true;
         }
-        catch (InvalidConfigException e)
+        catch (InvalidConfigException e) when (usedKey != option.Key)
         {
             throw new InvalidConfigException($"{e.Message} (read from fallback key '{usedKey}')");
         }

@@ -227,7 +227,7 @@ public static class DataTypeParser
         {
             var t = Peek();
             if (t.Kind != Kind.Word)
-                throw t.Kind == Kind.End ? Error(t, "unexpected end of input", "a type: " + ExpectedType) : Unexpected(t, "a type: " + ExpectedType);
+                throw Unexpected(t, "a type: " + ExpectedType);
             Take();
             switch (t.Text.ToUpperInvariant())
             {

@@ -86,7 +86,7 @@ public class ConfigurationTests
     [InlineData("client.writer.batch-size", "2 zb", "client.writer.batch-size must be a memory size with a unit such as 4kb, 64mb or 1gb, got '2 zb' (Unknown memory unit 'zb'")]
     [InlineData("client.writer.acks", "2", "client.writer.acks must be one of [all, -1, 0, 1], got 2")]
     [InlineData("default.replication.factor", "0", "default.replication.factor must be at least 1, got 0")]
-    [InlineData("log.segment.file-size", "3gb", "log.segment.file-size must be between 0 bytes and 2147483647 bytes, got 3gb")]
+    [InlineData("log.segment.file-size", "3gb", "log.segment.file-size must be at most 2147483647 bytes, got 3gb")]
     [InlineData("server.data-disk.write-limit-ratio", "1.5", "server.data-disk.write-limit-ratio must be within (0, 1], got 1.5")]
     [InlineData("client.connect-timeout", "0 s", "client.connect-timeout must be at least 1 ms, got 0 s")]
     public void Get_InvalidValue_ThrowsNamingKeyValueAndRule(string key, string value, string message)
