@@ -15,7 +15,7 @@ internal static class RpcErrors
     /// <summary>The gRPC status of a failed call with a Fluss error.</summary>
     public static RpcException ToRpcException(FlussException error)
     {
-        var trailers = new Metadata { { ErrorCodeTrailer, ((int)error.ErrorCode).ToString(CultureInfo.InvariantCulture) } };
+        var trailers = new Grpc.Core.Metadata { { ErrorCodeTrailer, ((int)error.ErrorCode).ToString(CultureInfo.InvariantCulture) } };
         return new RpcException(new Status(StatusCodeOf(error.ErrorCode), error.Message), trailers, error.Message);
     }
 
