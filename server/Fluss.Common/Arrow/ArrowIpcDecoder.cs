@@ -162,6 +162,22 @@ internal static class ArrowIpcDecoder
 
     private static long Align64(long n) => (n + 63) & ~63L;
 
+    /// <summary>Checks the Zstandard frame header before any memory is allocated for its content.</summary>
+    private static unsafe string? CheckZstdFrame(ReadOnlySpan<byte> frame, long declared)
+    {
+        const ulong unknown = ulong.MaxValue;
+        const ulong error = ulong.MaxValue - 1;
+        ulong size;
+        fixed (byte* p = frame)
+        {
+            size = ZstdSharp.Unsafe.Methods.ZSTD_getFrameContentSize(p, (nuint)frame.Length);
+        }
+        if (size == error) return "the Zstandard frame header is invalid";
+        if (size != unknown && size != (ulong)declared)
+            return $"the Zstandard frame holds {size} bytes but the buffer declares {declared}";
+        return null;
+    }
+
     private sealed class LoadState(ReadOnlyMemory<byte> body, int codec, List<byte[]> rented, long maxUncompressedBytes)
     {
         private long _uncompressedTotal;
@@ -197,6 +213,9 @@ internal static class ArrowIpcDecoder
             if (uncompressed < needed || uncompressed > Align64(allowed) + 64)
                 throw Corrupt($"the {what} buffer of column '{column}' declares {uncompressed} uncompressed bytes but its values need {needed}");
             if (uncompressed == 0) return ReadOnlyMemory<byte>.Empty;
+            var headerError = codec == IpcMetadata.CodecLz4Frame ? Lz4Frame.CheckMagic(payload.Span) : CheckZstdFrame(payload.Span, uncompressed);
+            if (headerError is not null)
+                throw Corrupt($"the {what} buffer of column '{column}' does not decompress: {headerError}");
             _uncompressedTotal += uncompressed;
             if (_uncompressedTotal > maxUncompressedBytes)
                 throw Corrupt($"the batch would decompress to more than {maxUncompressedBytes} bytes");

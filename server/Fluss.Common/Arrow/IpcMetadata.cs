@@ -48,7 +48,7 @@ internal static class IpcMetadata
         var nodeCount = nodes.Length / 2;
         var bufferCount = buffers.Length / 2;
         var compressed = codec != NoCodec;
-        Layout(nodeCount, bufferCount, compressed, out var nodesVector, out var buffersVector, out var compressionVTable, out var end);
+        Layout(nodeCount, bufferCount, compressed, out var nodesVector, out var buffersVector, out var compressionVTable, out _);
         var d = destination;
         d.Clear();
 
@@ -105,7 +105,6 @@ internal static class IpcMetadata
             d[table + 4] = (byte)codec;
             d[table + 5] = 0; // BUFFER
         }
-        _ = end;
     }
 
     private static void Layout(int nodeCount, int bufferCount, bool compressed, out int nodesVector, out int buffersVector, out int compressionVTable, out int end)

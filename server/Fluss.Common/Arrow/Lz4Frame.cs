@@ -65,15 +65,22 @@ internal static class Lz4Frame
         return pos + 4;
     }
 
+    /// <summary>Null when the bytes start like an LZ4 frame, otherwise what is wrong.</summary>
+    public static string? CheckMagic(ReadOnlySpan<byte> source)
+    {
+        if (source.Length < 7) return $"the LZ4 frame has only {source.Length} bytes, less than a frame header";
+        var magic = BinaryPrimitives.ReadInt32LittleEndian(source);
+        return magic == Magic ? null : $"LZ4 frame magic is 0x{magic:X8}, expected 0x{Magic:X8}";
+    }
+
     /// <summary>
     /// Decompresses one frame into <paramref name="destination"/>, which must be filled exactly. Returns null on
     /// success or a description of what is wrong.
     /// </summary>
     public static string? TryDecompress(ReadOnlySpan<byte> source, Span<byte> destination)
     {
-        if (source.Length < 7) return $"the LZ4 frame has only {source.Length} bytes, less than a frame header";
-        var magic = BinaryPrimitives.ReadInt32LittleEndian(source);
-        if (magic != Magic) return $"LZ4 frame magic is 0x{magic:X8}, expected 0x{Magic:X8}";
+        var headerError = CheckMagic(source);
+        if (headerError is not null) return headerError;
         var flg = source[4];
         var bd = source[5];
         if ((flg >> 6) != 1) return $"LZ4 frame version {flg >> 6} is not supported";

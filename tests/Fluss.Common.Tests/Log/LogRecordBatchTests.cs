@@ -233,6 +233,10 @@ public class LogRecordBatchTests
         LogTestSupport.FixCrc(bytes);
         var ex = Assert.Throws<CorruptMessageException>(() => new LogRecordBatch(bytes).EnsureValid());
         Assert.Contains("statistics length 1048576", ex.Message, StringComparison.Ordinal);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(48), -100);
+        LogTestSupport.FixCrc(bytes);
+        ex = Assert.Throws<CorruptMessageException>(() => new LogRecordBatch(bytes).ReadArrow(Type));
+        Assert.Contains("statistics length -100", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -300,6 +304,51 @@ public class LogRecordBatchTests
         Assert.Contains("declares 1099511627776 uncompressed bytes but its values need 8", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(ArrowCompressionType.Zstd, "the Zstandard frame holds 4000 bytes but the buffer declares 4050")]
+    [InlineData(ArrowCompressionType.Lz4Frame, "the LZ4 frame holds 4000 bytes but the buffer declares 4050")]
+    public void ReadArrow_DeclaredLengthDisagreesWithTheFrame_ThrowsCorruptRecord(ArrowCompressionType codec, string expected)
+    {
+        var type = RowType.Of(("id", new IntType(false)));
+        var bytes = LogTestSupport.BuildBatch(type, Enumerable.Range(0, 1000).Select(_ => GenericRow.Of(0)).ToArray(), codec);
+        var metadataLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(52));
+        var prefix = bytes.AsSpan(56 + metadataLength);
+        Assert.Equal(4000L, BinaryPrimitives.ReadInt64LittleEndian(prefix)); // the values buffer compresses
+        BinaryPrimitives.WriteInt64LittleEndian(prefix, 4050);
+        LogTestSupport.FixCrc(bytes);
+        var ex = Assert.Throws<CorruptRecordException>(() => new LogRecordBatch(bytes).ReadArrow(type));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ArrowCompressionType.Zstd)]
+    [InlineData(ArrowCompressionType.Lz4Frame)]
+    public void ReadArrow_MoreThanTheDecompressionLimit_ThrowsCorruptRecord(ArrowCompressionType codec)
+    {
+        var type = RowType.Of(("id", new IntType(false)));
+        var bytes = LogTestSupport.BuildBatch(type, Enumerable.Range(0, 1000).Select(_ => GenericRow.Of(0)).ToArray(), codec);
+        var view = new LogRecordBatch(bytes);
+        var ex = Assert.Throws<CorruptRecordException>(() => view.ReadArrow(ArrowSchemas.ToArrowSchema(type), maxUncompressedBytes: 3999));
+        Assert.Contains("more than 3999 bytes", ex.Message, StringComparison.Ordinal);
+        using var ok = view.ReadArrow(ArrowSchemas.ToArrowSchema(type), maxUncompressedBytes: 4000);
+        Assert.Equal(1000, ok.RowCount);
+    }
+
+    [Theory]
+    [InlineData(ArrowCompressionType.Zstd, "Zstandard frame header is invalid")]
+    [InlineData(ArrowCompressionType.Lz4Frame, "LZ4 frame magic")]
+    public void ReadArrow_CompressedBufferWithGarbageFrame_ThrowsCorruptRecord(ArrowCompressionType codec, string expected)
+    {
+        var type = RowType.Of(("id", new IntType(false)));
+        var bytes = LogTestSupport.BuildBatch(type, Enumerable.Range(0, 1000).Select(_ => GenericRow.Of(0)).ToArray(), codec);
+        var metadataLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(52));
+        bytes.AsSpan(56 + metadataLength + 8, 4).Fill(0x33);
+        LogTestSupport.FixCrc(bytes);
+        var ex = Assert.Throws<CorruptRecordException>(() => new LogRecordBatch(bytes).ReadArrow(type));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("column 'id'", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Fuzz_RandomBytes_OnlyTypedErrors()
     {
@@ -311,15 +360,21 @@ public class LogRecordBatchTests
     public void Fuzz_MutatedRecordsWithValidCrc_OnlyTypedErrors(ArrowCompressionType codec)
     {
         var changes = Rows.Select((_, i) => (ChangeType)(i % 5)).ToArray();
-        var originals = new[] { LogTestSupport.BuildBatch(Type, Rows, codec), LogTestSupport.BuildBatch(Type, Rows, codec, changes) };
-        Gen.Int[0, 1].SelectMany(which => Gen.Int[1, 6].SelectMany(n => Gen.Select(Gen.Int[25, originals[which].Length - 1], Gen.Byte).Array[n].Select(edits => (which, edits))))
+        var originals = new[]
+        {
+            LogTestSupport.BuildBatch(Type, Rows, codec),
+            LogTestSupport.BuildBatch(Type, Rows, codec, changes),
+            HandBuilt(1, [1, 2, 3], codec),
+            HandBuilt(2, [4, 5, 6, 7], codec, changes),
+        };
+        Gen.Int[0, originals.Length - 1].SelectMany(which => Gen.Int[1, 6].SelectMany(n => Gen.Select(Gen.Int[25, originals[which].Length - 1], Gen.Byte).Array[n].Select(edits => (which, edits))))
             .Sample(t =>
             {
                 var bytes = (byte[])originals[t.which].Clone();
                 foreach (var (pos, value) in t.edits) bytes[pos] = value;
                 LogTestSupport.FixCrc(bytes);
                 Exercise(bytes);
-            }, iter: 1500);
+            }, iter: 2000);
     }
 
     private static void Exercise(byte[] bytes)

@@ -16,6 +16,9 @@ namespace Fluss.Records.Log;
 /// </summary>
 public readonly struct LogRecordBatch
 {
+    /// <summary>Default limit of the bytes one batch may decompress to in <see cref="ReadArrow(Schema, long)"/> (1 GiB).</summary>
+    public const long DefaultMaxUncompressedBytes = ArrowIpcDecoder.DefaultMaxUncompressedBytes;
+
     private readonly ReadOnlyMemory<byte> _memory;
 
     /// <summary>Views the batch at the start of <paramref name="memory"/>.</summary>
@@ -136,9 +139,10 @@ public readonly struct LogRecordBatch
     /// the result to release the decompressed buffers.
     /// </summary>
     /// <param name="schema">The Arrow schema of the batch's schema id (the format stores none).</param>
+    /// <param name="maxUncompressedBytes">Refuse batches that would decompress to more than this many bytes.</param>
     /// <exception cref="CorruptRecordException">The change types or the Arrow data are corrupt.</exception>
     /// <exception cref="CorruptMessageException">The batch framing is corrupt.</exception>
-    public LogArrowBatch ReadArrow(Schema schema, long maxUncompressedBytes = ArrowIpcDecoder.DefaultMaxUncompressedBytes)
+    public LogArrowBatch ReadArrow(Schema schema, long maxUncompressedBytes = DefaultMaxUncompressedBytes)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArrowIpcDecoder.CheckSchema(schema);
@@ -149,9 +153,10 @@ public readonly struct LogRecordBatch
         var rented = new List<byte[]>();
         if (count == 0)
             return new LogArrowBatch(EmptyBatch(schema), ReadOnlyMemory<byte>.Empty, appendOnly, rented);
-        var recordsOffset = RecordsOffset;
-        if (recordsOffset > size)
-            throw new CorruptMessageException($"Record batch is corrupt (statistics length {StatisticsLength} runs past the end of the {size}-byte batch).");
+        var statistics = StatisticsLength;
+        if (statistics < 0 || statistics > size - HeaderSize(Magic))
+            throw new CorruptMessageException($"Record batch is corrupt (statistics length {statistics} does not fit the {size - HeaderSize(Magic)} bytes after the header).");
+        var recordsOffset = HeaderSize(Magic) + statistics;
         var records = _memory[(int)recordsOffset..size];
         var changeTypes = ReadOnlyMemory<byte>.Empty;
         if (!appendOnly)
@@ -166,7 +171,7 @@ public readonly struct LogRecordBatch
         }
         try
         {
-            var batch = ArrowIpcDecoder.Decode(records, schema, count, rented);
+            var batch = ArrowIpcDecoder.Decode(records, schema, count, rented, maxUncompressedBytes);
             return new LogArrowBatch(batch, changeTypes, appendOnly, rented);
         }
         catch
