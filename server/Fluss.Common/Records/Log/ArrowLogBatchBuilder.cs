@@ -135,7 +135,7 @@ public sealed class ArrowLogBatchBuilder : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(batch[WriterIdOffset(MagicV0)..], header.WriterId);
         BinaryPrimitives.WriteInt32LittleEndian(batch[BatchSequenceOffset(MagicV0)..], header.BatchSequence);
         BinaryPrimitives.WriteInt32LittleEndian(batch[RecordCountOffset(MagicV0)..], rowCount);
-        var crc = LogCrc.Compute(batch[SchemaIdOffset(MagicV0)..]);
+        var crc = Utils.Crc32C.Compute(batch[SchemaIdOffset(MagicV0)..]);
         BinaryPrimitives.WriteUInt32LittleEndian(batch[CrcOffset(MagicV0)..], crc);
         return _output.WrittenMemory;
     }

@@ -88,7 +88,7 @@ public readonly struct LogRecordBatch
     public uint ComputeChecksum()
     {
         var size = CheckedSize();
-        return LogCrc.Compute(_memory.Span[SchemaIdOffset(Magic)..size]);
+        return Utils.Crc32C.Compute(_memory.Span[SchemaIdOffset(Magic)..size]);
     }
 
     /// <summary>True when <see cref="EnsureValid"/> would succeed.</summary>
@@ -117,7 +117,7 @@ public readonly struct LogRecordBatch
     {
         var size = CheckedSize();
         var stored = Checksum;
-        var computed = LogCrc.Compute(_memory.Span[SchemaIdOffset(Magic)..size]);
+        var computed = Utils.Crc32C.Compute(_memory.Span[SchemaIdOffset(Magic)..size]);
         if (stored != computed)
             throw new CorruptMessageException($"Record batch is corrupt (stored crc = {stored}, computed crc = {computed}).");
         var count = RecordCount;
