@@ -406,6 +406,69 @@ public sealed class EmbeddedMetadataStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Compaction_SnapshotWithLiveEphemerals_ReopenDropsThemConsistently()
+    {
+        var dir = _temp.Sub("store");
+        await using (var store = await Open(dir))
+        {
+            var s = await store.OpenSessionAsync();
+            await s.CreateAsync("/servers", Bytes(""));
+            await s.CreateAsync("/servers/1", Bytes("me"), CreateMode.Ephemeral);
+            await s.CreateAsync("/servers/n-", Bytes(""), CreateMode.EphemeralSequential);
+            await s.CreateAsync("/servers/keep", Bytes("persistent"));
+            await store.CompactAsync();
+            await s.CreateAsync("/servers/2", Bytes("after snapshot"), CreateMode.Ephemeral);
+        }
+        await using (var store = await Open(dir))
+        {
+            await using var s = await store.OpenSessionAsync();
+            Assert.Equal(["keep"], await s.GetChildrenAsync("/servers"));
+            var servers = (await s.GetAsync("/servers")).Stat;
+            Assert.Equal(1, servers.NumChildren);
+            Assert.Equal(4, servers.CVersion);
+            await s.CreateAsync("/servers/1", Bytes("a new registration"), CreateMode.Ephemeral);
+        }
+    }
+
+    [Fact]
+    public async Task FailedOperations_AppendNothingToTheLog()
+    {
+        var dir = _temp.Sub("store");
+        await using (var store = await Open(dir))
+        {
+            await using var s = await store.OpenSessionAsync();
+            await s.CreateAsync("/a", Bytes("v0"));
+            var length = new FileInfo(LogPath(dir)).Length;
+            await Assert.ThrowsAsync<MetadataStoreException>(() => s.MultiAsync(
+                [MetadataOp.Create("/b", Bytes("")), MetadataOp.Set("/a", Bytes("v1")), MetadataOp.Check("/a", 5)]));
+            await Assert.ThrowsAsync<MetadataStoreException>(() => s.SetAsync("/a", Bytes("v1"), expectedVersion: 3));
+            await Assert.ThrowsAsync<MetadataStoreException>(() => s.CreateAsync("/a", Bytes("")));
+            await s.MultiAsync([MetadataOp.Check("/a", 0)]); // checks only: nothing to log
+            await s.GetAsync("/a");
+            Assert.Equal(length, new FileInfo(LogPath(dir)).Length);
+        }
+        await using (var store = await Open(dir))
+        {
+            await using var s = await store.OpenSessionAsync();
+            Assert.Null(await s.ExistsAsync("/b"));
+            Assert.Equal("v0", Text(await s.GetAsync("/a")));
+        }
+    }
+
+    [Fact]
+    public async Task SyncOnCommitOff_CleanCloseStillKeepsEverything()
+    {
+        var dir = _temp.Sub("store");
+        var options = new EmbeddedMetadataStoreOptions { Directory = dir, SyncOnCommit = false };
+        await using (var store = await EmbeddedMetadataStore.OpenAsync(options))
+        await using (var s = await store.OpenSessionAsync())
+            await s.CreateRecursiveAsync("/x/y", Bytes("z"));
+        await using (var store = await EmbeddedMetadataStore.OpenAsync(options))
+        await using (var s = await store.OpenSessionAsync())
+            Assert.Equal("z", Text(await s.GetAsync("/x/y")));
+    }
+
+    [Fact]
     public async Task Compaction_CrashBeforeLogWasEmptied_OldRecordsAreNotReplayedTwice()
     {
         var dir = _temp.Sub("store");

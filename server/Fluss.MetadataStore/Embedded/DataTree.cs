@@ -134,6 +134,9 @@ internal sealed class DataTree
 
     public void Apply(Txn txn, LogOp op)
     {
+        if ((op.Kind is LogOpKind.Create or LogOpKind.Delete or LogOpKind.SetData)
+            && (!MetadataPath.IsValid(op.Path) || (op.Kind != LogOpKind.SetData && op.Path == MetadataPath.Root)))
+            throw new InvalidDataException($"cannot apply {op.Kind} of '{op.Path}': not a valid path for it");
         switch (op.Kind)
         {
             case LogOpKind.Create: CreateNode(txn, op.Path, op.Data, op.SessionId); break;

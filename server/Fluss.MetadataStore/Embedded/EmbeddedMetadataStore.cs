@@ -20,6 +20,7 @@ public sealed class EmbeddedMetadataStore : IAsyncDisposable
 
     private readonly object _sync = new();
     private readonly EmbeddedMetadataStoreOptions _options;
+    private readonly string? _directory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DataTree _tree;
@@ -34,6 +35,7 @@ public sealed class EmbeddedMetadataStore : IAsyncDisposable
     private EmbeddedMetadataStore(EmbeddedMetadataStoreOptions options, DataTree tree, WriteAheadLog? wal, FileStream? lockFile, WriteAheadLog.RecoveryResult? recovery)
     {
         _options = options;
+        _directory = options.Directory is null ? null : Path.GetFullPath(options.Directory);
         _time = options.TimeProvider;
         _logger = options.LoggerFactory.CreateLogger<EmbeddedMetadataStore>();
         _tree = tree;
@@ -42,8 +44,8 @@ public sealed class EmbeddedMetadataStore : IAsyncDisposable
         LastRecovery = recovery;
     }
 
-    /// <summary>The directory holding the log and snapshot, or null for an in-memory store.</summary>
-    public string? Directory => _options.Directory;
+    /// <summary>The full path of the directory holding the log and snapshot, or null for an in-memory store.</summary>
+    public string? Directory => _directory;
 
     /// <summary>The zxid of the last committed transaction.</summary>
     public long LastZxid
@@ -68,9 +70,16 @@ public sealed class EmbeddedMetadataStore : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "SnapshotAfterRecords must be at least 1");
         if (options.SessionCheckInterval <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), "SessionCheckInterval must be positive");
-        var store = options.Directory is null ? new EmbeddedMetadataStore(options, new DataTree(), null, null, null) : OpenDurable(options);
-        store.Start();
-        return Task.FromResult(store);
+        try
+        {
+            var store = options.Directory is null ? new EmbeddedMetadataStore(options, new DataTree(), null, null, null) : OpenDurable(options);
+            store.Start();
+            return Task.FromResult(store);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return Task.FromException<EmbeddedMetadataStore>(e);
+        }
     }
 
     private static EmbeddedMetadataStore OpenDurable(EmbeddedMetadataStoreOptions options)
@@ -180,7 +189,7 @@ public sealed class EmbeddedMetadataStore : IAsyncDisposable
             if (options.AutoHeartbeat)
             {
                 var period = session.SessionTimeout / 3;
-                session.Heartbeat = _time.CreateTimer(_ => TouchSession(id), null, period, period);
+                session.Heartbeat = _time.CreateTimer(_ => OnHeartbeat(id), null, period, period);
             }
         }
         return Task.FromResult<IMetadataStore>(session);
@@ -195,6 +204,18 @@ public sealed class EmbeddedMetadataStore : IAsyncDisposable
             ExpireDueSessions();
             if (_handles.TryGetValue(sessionId, out var s))
                 s.LastHeard = _time.GetTimestamp();
+        }
+    }
+
+    private void OnHeartbeat(long sessionId)
+    {
+        try
+        {
+            TouchSession(sessionId);
+        }
+        catch (Exception e)
+        {
+            Log.ExpiryCheckFailed(_logger, e);
         }
     }
 
@@ -439,7 +460,7 @@ public sealed class EmbeddedMetadataStore : IAsyncDisposable
             throw MetadataStoreException.For(MetadataStoreErrorCode.NodeExists, path);
         var parentPath = MetadataPath.Parent(path);
         var parent = _tree.Find(parentPath)
-            ?? throw MetadataStoreException.For(MetadataStoreErrorCode.NoNode, path, $"its parent {parentPath} does not exist");
+            ?? throw new MetadataStoreException(MetadataStoreErrorCode.NoNode, path, $"cannot create {path}: its parent {parentPath} does not exist");
         var actual = mode.IsSequential() ? path + parent.CVersion.ToString("D10", CultureInfo.InvariantCulture) : path;
         if (_tree.Find(actual) is not null)
             throw MetadataStoreException.For(MetadataStoreErrorCode.NodeExists, actual);
@@ -535,7 +556,7 @@ public sealed class EmbeddedMetadataStore : IAsyncDisposable
     {
         try
         {
-            SnapshotFile.Write(Path.Combine(Path.GetFullPath(_options.Directory!), SnapshotFileName), _tree);
+            SnapshotFile.Write(Path.Combine(_directory!, SnapshotFileName), _tree);
             _wal!.Reset();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -9,7 +9,6 @@ internal sealed class EmbeddedSession : IMetadataStore
     private readonly EmbeddedMetadataStore _store;
     private readonly ILogger _logger;
     private readonly Channel<Delivery> _events = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _dispatcher;
     private int _state = (int)SessionState.Connected;
 
     private readonly record struct Delivery(WatchEvent Event, Action<WatchEvent>[]? Watchers, SessionState? State);
@@ -20,7 +19,7 @@ internal sealed class EmbeddedSession : IMetadataStore
         _logger = logger;
         SessionId = sessionId;
         SessionTimeout = timeout;
-        _dispatcher = Task.Run(DispatchAsync);
+        _ = Task.Run(DispatchAsync);
     }
 
     public long SessionId { get; }
@@ -38,9 +37,6 @@ internal sealed class EmbeddedSession : IMetadataStore
     internal ITimer? Heartbeat { get; set; }
 
     internal bool IsLive => State == SessionState.Connected;
-
-    /// <summary>Waits until every event queued so far has been handed to its watchers (tests).</summary>
-    internal Task DispatcherCompletion => _dispatcher;
 
     public Task<string> CreateAsync(string path, ReadOnlyMemory<byte> data, CreateMode mode = CreateMode.Persistent, CancellationToken cancellationToken = default) =>
         Run(() => _store.Create(this, path, data, mode), cancellationToken);

@@ -40,6 +40,7 @@ internal sealed class WriteAheadLog : IDisposable
 
     public static WriteAheadLog Open(string path, bool sync, out RecoveryResult recovery)
     {
+        var created = !File.Exists(path);
         var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
         try
         {
@@ -59,6 +60,8 @@ internal sealed class WriteAheadLog : IDisposable
                     reason = "torn header";
                 }
                 WriteHeader(file, sync);
+                if (created && sync)
+                    DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
                 data = [];
             }
             else
