@@ -176,17 +176,17 @@ public sealed class ArrowRowReader
             case ColumnKind.TimestampMilli:
                 return (v, 0);
             case ColumnKind.TimestampMicro:
-            {
-                var ms = Math.DivRem(v, 1000, out var rem);
-                if (rem < 0) { ms--; rem += 1000; }
-                return (ms, (int)rem * 1000);
-            }
+                {
+                    var ms = Math.DivRem(v, 1000, out var rem);
+                    if (rem < 0) { ms--; rem += 1000; }
+                    return (ms, (int)rem * 1000);
+                }
             default:
-            {
-                var ms = Math.DivRem(v, 1_000_000, out var rem);
-                if (rem < 0) { ms--; rem += 1_000_000; }
-                return (ms, (int)rem);
-            }
+                {
+                    var ms = Math.DivRem(v, 1_000_000, out var rem);
+                    if (rem < 0) { ms--; rem += 1_000_000; }
+                    return (ms, (int)rem);
+                }
         }
     }
 

@@ -7,7 +7,7 @@ namespace Fluss.Utils;
 /// CRC-32C (Castagnoli), as used by Fluss record batches: initial value 0xFFFFFFFF, reflected polynomial
 /// 0x82F63B78, final XOR 0xFFFFFFFF. Uses the CPU's CRC32 instruction where available.
 /// </summary>
-internal static class Crc32C
+public static class Crc32C
 {
     private const uint InitialValue = 0xFFFFFFFFu;
 

@@ -196,21 +196,21 @@ public sealed class ArrowLogBatchBuilder : IDisposable
             case ColumnKind.Boolean:
                 return new IpcColumn(kind, length, nulls, validity, Bits(buffers[1].Memory, offset, length), default);
             case ColumnKind.Utf8 or ColumnKind.Binary:
-            {
-                var offsets = buffers[1].Memory.Slice(offset * 4, (length + 1) * 4);
-                var first = BinaryPrimitives.ReadInt32LittleEndian(offsets.Span);
-                var last = BinaryPrimitives.ReadInt32LittleEndian(offsets.Span[(length * 4)..]);
-                var values = buffers[2].Memory[first..last];
-                if (first != 0)
                 {
-                    var rebased = Rent((length + 1) * 4);
-                    var src = offsets.Span;
-                    for (var i = 0; i <= length; i++)
-                        BinaryPrimitives.WriteInt32LittleEndian(rebased.AsSpan(i * 4), BinaryPrimitives.ReadInt32LittleEndian(src[(i * 4)..]) - first);
-                    offsets = rebased.AsMemory(0, (length + 1) * 4);
+                    var offsets = buffers[1].Memory.Slice(offset * 4, (length + 1) * 4);
+                    var first = BinaryPrimitives.ReadInt32LittleEndian(offsets.Span);
+                    var last = BinaryPrimitives.ReadInt32LittleEndian(offsets.Span[(length * 4)..]);
+                    var values = buffers[2].Memory[first..last];
+                    if (first != 0)
+                    {
+                        var rebased = Rent((length + 1) * 4);
+                        var src = offsets.Span;
+                        for (var i = 0; i <= length; i++)
+                            BinaryPrimitives.WriteInt32LittleEndian(rebased.AsSpan(i * 4), BinaryPrimitives.ReadInt32LittleEndian(src[(i * 4)..]) - first);
+                        offsets = rebased.AsMemory(0, (length + 1) * 4);
+                    }
+                    return new IpcColumn(kind, length, nulls, validity, offsets, values);
                 }
-                return new IpcColumn(kind, length, nulls, validity, offsets, values);
-            }
             default:
                 return new IpcColumn(kind, length, nulls, validity, buffers[1].Memory.Slice(checked(offset * width), checked(length * width)), default);
         }

@@ -256,32 +256,32 @@ public sealed class CompactedRow : IRow, IUtf8Row
                 return position + VarInt64(span, position, pos);
             case FieldKind.TimestampNtz:
             case FieldKind.TimestampLtz:
-            {
-                var end = position + VarInt64(span, position, pos);
-                end += VarInt32(span, end, pos, "nanosecond-of-millisecond", out var nanos);
-                if (nanos > 999_999)
                 {
-                    throw new CorruptRecordException(
-                        $"CompactedRow is corrupt: field {pos} ({field.Describe()}) has nanosecond-of-millisecond {(int)nanos}, outside 0..999999.");
+                    var end = position + VarInt64(span, position, pos);
+                    end += VarInt32(span, end, pos, "nanosecond-of-millisecond", out var nanos);
+                    if (nanos > 999_999)
+                    {
+                        throw new CorruptRecordException(
+                            $"CompactedRow is corrupt: field {pos} ({field.Describe()}) has nanosecond-of-millisecond {(int)nanos}, outside 0..999999.");
+                    }
+                    return end;
                 }
-                return end;
-            }
             case FieldKind.String:
             case FieldKind.Binary:
             case FieldKind.Decimal:
-            {
-                var prefix = VarInt32(span, position, pos, "length", out var length);
-                if (length > int.MaxValue)
-                    throw new CorruptRecordException($"CompactedRow is corrupt: field {pos} ({field.Describe()}) has negative length {(int)length}.");
-                var start = position + prefix;
-                if ((long)start + length > span.Length)
                 {
-                    throw new CorruptRecordException(
-                        $"CompactedRow is truncated: field {pos} ({field.Describe()}) declares {length} bytes at offset {start} but the row has {span.Length} bytes.");
+                    var prefix = VarInt32(span, position, pos, "length", out var length);
+                    if (length > int.MaxValue)
+                        throw new CorruptRecordException($"CompactedRow is corrupt: field {pos} ({field.Describe()}) has negative length {(int)length}.");
+                    var start = position + prefix;
+                    if ((long)start + length > span.Length)
+                    {
+                        throw new CorruptRecordException(
+                            $"CompactedRow is truncated: field {pos} ({field.Describe()}) declares {length} bytes at offset {start} but the row has {span.Length} bytes.");
+                    }
+                    if (field.Kind == FieldKind.Decimal) CheckBigDecimal(span.Slice(start, (int)length), pos);
+                    return start + (int)length;
                 }
-                if (field.Kind == FieldKind.Decimal) CheckBigDecimal(span.Slice(start, (int)length), pos);
-                return start + (int)length;
-            }
             default:
                 throw new NotSupportedException($"Field {pos} ({field.Describe()}) has no compacted encoding.");
         }
