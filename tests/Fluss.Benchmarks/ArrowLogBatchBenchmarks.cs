@@ -8,6 +8,7 @@ using Fluss.Arrow;
 using Fluss.Records.Log;
 using Fluss.Rows;
 using Fluss.Types;
+using ArrowCompressionType = Fluss.Metadata.ArrowCompressionType;
 
 namespace Fluss.Benchmarks;
 

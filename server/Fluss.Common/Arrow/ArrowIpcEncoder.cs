@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Fluss.Metadata;
 using ZstdSharp;
 
 namespace Fluss.Arrow;

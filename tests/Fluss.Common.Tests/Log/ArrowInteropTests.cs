@@ -6,6 +6,7 @@ using Fluss.Arrow;
 using Fluss.Records.Log;
 using Fluss.Rows;
 using Fluss.Types;
+using ArrowCompressionType = Fluss.Metadata.ArrowCompressionType;
 
 namespace Fluss.Tests.Log;
 

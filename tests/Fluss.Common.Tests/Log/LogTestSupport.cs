@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Fluss.Arrow;
+using Fluss.Metadata;
 using Fluss.Records.Log;
 using Fluss.Rows;
 using Fluss.Types;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Apache.Arrow;
 using Fluss.Arrow;
+using Fluss.Metadata;
 using Fluss.Rows;
 using static Fluss.Records.Log.LogRecordBatchFormat;
 
@@ -77,7 +78,10 @@ public sealed class ArrowLogBatchBuilder : IDisposable
         }
     }
 
-    /// <summary>Encodes the rows of <paramref name="rows"/> as an append-only batch without copying them into a record batch first.</summary>
+    /// <summary>
+    /// Encodes the rows of <paramref name="rows"/> as an append-only batch without copying them into a record batch
+    /// first. The builder keeps its rows: call <see cref="ArrowBatchBuilder.Clear"/> before appending the next batch.
+    /// </summary>
     public ReadOnlyMemory<byte> BuildAppendOnly(ArrowBatchBuilder rows, in LogBatchHeader header)
     {
         ArgumentNullException.ThrowIfNull(rows);
