@@ -1,0 +1,143 @@
+using System.Globalization;
+using Fluss.Config;
+using Fluss.Coordinator;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fluss.LocalCluster;
+
+/// <summary>Options of a local cluster.</summary>
+public sealed record LocalClusterOptions
+{
+    /// <summary>Root data directory: the coordinator keeps <c>coordinator/</c>, tablet server N keeps <c>tablet-N/</c>.</summary>
+    public required string DataDir { get; init; }
+
+    /// <summary>Coordinator port clients bootstrap from; 0 picks a free port.</summary>
+    public int CoordinatorPort { get; init; } = 9123;
+
+    /// <summary>Tablet server ports; 0 (default) picks free ports.</summary>
+    public int TabletServerBasePort { get; init; }
+
+    public int TabletServers { get; init; } = 3;
+
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Extra configuration (Fluss key names) applied to every server.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+}
+
+/// <summary>
+/// A coordinator (embedded metadata store) and N tablet servers in this process, on loopback. What
+/// <c>fluss local start</c> and the in-process test cluster run; a second start on the same data directory
+/// recovers everything written before.
+/// </summary>
+public sealed class FlussLocalCluster : IAsyncDisposable
+{
+    private readonly LocalClusterOptions _options;
+    private readonly Dictionary<int, Fluss.TabletServer.TabletServer> _tabletServers = [];
+    private int _stopped;
+
+    private FlussLocalCluster(LocalClusterOptions options, CoordinatorServer coordinator)
+    {
+        _options = options;
+        Coordinator = coordinator;
+    }
+
+    public CoordinatorServer Coordinator { get; private set; }
+
+    /// <summary>The running tablet servers by id.</summary>
+    public IReadOnlyDictionary<int, Fluss.TabletServer.TabletServer> TabletServers => _tabletServers;
+
+    /// <summary><c>host:port</c> of the coordinator, for <c>bootstrap.servers</c>.</summary>
+    public string BootstrapServers => $"{_options.Host}:{Coordinator.Port}";
+
+    public string DataDir => _options.DataDir;
+
+    public static async Task<FlussLocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.TabletServers < 1) throw new ArgumentOutOfRangeException(nameof(options), "A local cluster needs at least one tablet server.");
+        Directory.CreateDirectory(options.DataDir);
+        var coordinator = await StartCoordinatorAsync(options, options.CoordinatorPort, cancellationToken).ConfigureAwait(false);
+        var cluster = new FlussLocalCluster(options, coordinator);
+        try
+        {
+            for (var id = 0; id < options.TabletServers; id++)
+                await cluster.StartTabletServerAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return cluster;
+    }
+
+    /// <summary>Starts (or restarts) tablet server <paramref name="id"/> on its data directory.</summary>
+    public async Task<Fluss.TabletServer.TabletServer> StartTabletServerAsync(int id, CancellationToken cancellationToken = default)
+    {
+        if (_tabletServers.ContainsKey(id)) throw new InvalidOperationException($"Tablet server {id} is already running.");
+        var port = _options.TabletServerBasePort == 0 ? 0 : _options.TabletServerBasePort + id;
+        var conf = BaseConfiguration(_options);
+        conf.SetString(ConfigOptions.TabletServerId.Key, id.ToString(CultureInfo.InvariantCulture));
+        conf.SetString(ConfigOptions.BindListeners.Key, $"FLUSS://{_options.Host}:{port}");
+        conf.SetString(ConfigOptions.DataDir.Key, Path.Combine(_options.DataDir, $"tablet-{id}"));
+        conf.SetString(Fluss.TabletServer.TabletServerOptions.CoordinatorAddress.Key, $"{_options.Host}:{Coordinator.Port}");
+        var server = await Fluss.TabletServer.TabletServer.StartAsync(new Fluss.TabletServer.TabletServerOptions(conf)
+        {
+            TimeProvider = _options.TimeProvider,
+            LoggerFactory = _options.LoggerFactory,
+        }, cancellationToken).ConfigureAwait(false);
+        _tabletServers[id] = server;
+        return server;
+    }
+
+    /// <summary>Stops tablet server <paramref name="id"/> cleanly (it can be started again).</summary>
+    public async Task StopTabletServerAsync(int id, CancellationToken cancellationToken = default)
+    {
+        if (_tabletServers.Remove(id, out var server))
+            await server.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the coordinator and starts it again on the same data directory and port.</summary>
+    public async Task RestartCoordinatorAsync(CancellationToken cancellationToken = default)
+    {
+        var port = Coordinator.Port;
+        await Coordinator.StopAsync(cancellationToken).ConfigureAwait(false);
+        Coordinator = await StartCoordinatorAsync(_options, port, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        foreach (var id in _tabletServers.Keys.ToList())
+            await StopTabletServerAsync(id, cancellationToken).ConfigureAwait(false);
+        await Coordinator.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    private static async Task<CoordinatorServer> StartCoordinatorAsync(LocalClusterOptions options, int port, CancellationToken ct)
+    {
+        var conf = BaseConfiguration(options);
+        conf.SetString(ConfigOptions.BindListeners.Key, $"FLUSS://{options.Host}:{port}");
+        conf.SetString(ConfigOptions.DataDir.Key, options.DataDir);
+        return await CoordinatorServer.StartAsync(new CoordinatorServerOptions
+        {
+            Configuration = conf,
+            TimeProvider = options.TimeProvider,
+            LoggerFactory = options.LoggerFactory,
+        }, ct).ConfigureAwait(false);
+    }
+
+    private static Configuration BaseConfiguration(LocalClusterOptions options)
+    {
+        var conf = new Configuration();
+        foreach (var (k, v) in options.Settings) conf.SetString(k, v);
+        return conf;
+    }
+}
