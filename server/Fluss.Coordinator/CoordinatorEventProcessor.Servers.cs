@@ -58,6 +58,7 @@ internal sealed partial class CoordinatorEventProcessor
 
         var server = new LiveServer(e.ServerId, e.Host, e.Port, e.Rack, e.RegisterTimestamp, session);
         _context.LiveServers[server.Id] = server;
+        _registeredThisRun.Add(server.Id);
         _serverSessions[server.Id] = session;
         Log.ServerRegistered(_logger, server.Id, server.Host, server.Port, server.Rack);
         await ServerLiveAsync(server, ct).ConfigureAwait(false);
@@ -144,7 +145,8 @@ internal sealed partial class CoordinatorEventProcessor
                     if (LeaderElection.Initial(replicas, _context.IsLive, table.StandbyEnabled, _context.CoordinatorEpoch) is { } initial)
                         changes.Add(new LeaderChange(table, bucket, initial, false));
                 }
-                else if (LeaderElection.OnReplicaBack(lai, replicas, _context.IsLive, table.StandbyEnabled, _context.CoordinatorEpoch) is { } next)
+                else if (MayElect(lai)
+                         && LeaderElection.OnReplicaBack(lai, replicas, _context.IsLive, table.StandbyEnabled, _context.CoordinatorEpoch) is { } next)
                 {
                     changes.Add(new LeaderChange(table, bucket, next, true));
                 }
@@ -164,6 +166,40 @@ internal sealed partial class CoordinatorEventProcessor
         foreach (var other in _context.LiveServers.Keys.Where(id => id != server.Id))
             SendUpdateMetadata(other, changedTables);
         SendLeaderChanges(changes.Select(c => (c.Table, c.Bucket)), exceptServer: server.Id);
+    }
+
+    /// <summary>
+    /// Whether a bucket without a live leader may elect one now: always when it has no leader or its leader died
+    /// during this coordinator's run; for a leader recorded by a previous coordinator, only after the start-up grace
+    /// period, so a restart does not move leaderships to whichever replica registers first.
+    /// </summary>
+    private bool MayElect(LeaderAndIsr lai) => _graceOver || !lai.HasLeader || _registeredThisRun.Contains(lai.Leader);
+
+    /// <summary>Elects leaders for every bucket without a live one (after the start-up grace period).</summary>
+    private async Task ElectMissingLeadersAsync(CancellationToken ct)
+    {
+        var changes = new List<LeaderChange>();
+        foreach (var table in _context.Tables.Values)
+        {
+            foreach (var (bucket, replicas) in table.Assignment.Buckets)
+            {
+                if (!table.Leaders.TryGetValue(bucket, out var lai))
+                {
+                    if (LeaderElection.Initial(replicas, _context.IsLive, table.StandbyEnabled, _context.CoordinatorEpoch) is { } initial)
+                        changes.Add(new LeaderChange(table, bucket, initial, false));
+                }
+                else if (LeaderElection.OnReplicaBack(lai, replicas, _context.IsLive, table.StandbyEnabled, _context.CoordinatorEpoch) is { } next)
+                {
+                    changes.Add(new LeaderChange(table, bucket, next, true));
+                }
+            }
+        }
+        if (changes.Count == 0) return;
+        await ApplyLeaderChangesAsync(changes, ct).ConfigureAwait(false);
+        var changedTables = changes.Select(c => c.Table).Distinct().ToList();
+        foreach (var live in _context.LiveServers.Keys)
+            SendUpdateMetadata(live, changedTables);
+        SendLeaderChanges(changes.Select(c => (c.Table, c.Bucket)), exceptServer: null);
     }
 
     private async Task ApplyLeaderChangesAsync(List<LeaderChange> changes, CancellationToken ct)

@@ -32,7 +32,10 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
     private readonly ConcurrentDictionary<int, IMetadataStore> _serverSessions = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Action<WatchEvent> _serversWatcher;
+    private readonly HashSet<int> _registeredThisRun = [];
     private Task _loop = Task.CompletedTask;
+    private ITimer? _graceTimer;
+    private bool _graceOver;
 
     private CoordinatorEventProcessor(CoordinatorSettings settings, EmbeddedMetadataStore embedded, CoordinatorStore store, CoordinatorContext context,
         TimeProvider time, ILoggerFactory loggerFactory, Random random)
@@ -84,6 +87,10 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
         _store.Session.StateChanged += OnCoordinatorSessionState;
         await _store.Session.GetChildrenAsync(_store.Paths.ServerIds(), _serversWatcher, cancellationToken).ConfigureAwait(false);
         _loop = Task.Run(RunAsync, CancellationToken.None);
+        // Tablet servers lost their sessions with the previous coordinator and register again within a heartbeat;
+        // until one session timeout has passed, a bucket keeps its stored leader rather than moving to whichever
+        // replica registers first.
+        _graceTimer = _time.CreateTimer(_ => Post(new ElectLeadersEvent()), null, _settings.SessionTimeout, Timeout.InfiniteTimeSpan);
         Log.Started(_logger, coordinatorNode, _context.CoordinatorEpoch, _context.Databases.Count, _context.Tables.Count);
     }
 
@@ -125,6 +132,7 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
     {
         _events.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
+        _graceTimer?.Dispose();
         try
         {
             await _loop.ConfigureAwait(false);
@@ -211,6 +219,11 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
             case ReplicasDeletedEvent deleted:
                 await ReplicasDeletedAsync(deleted, ct).ConfigureAwait(false);
                 deleted.Result.TrySetResult(true);
+                break;
+            case ElectLeadersEvent elect:
+                _graceOver = true;
+                await ElectMissingLeadersAsync(ct).ConfigureAwait(false);
+                elect.Result.TrySetResult(true);
                 break;
             case CoordinatorSessionExpiredEvent expired:
                 await RenewCoordinatorSessionAsync(ct).ConfigureAwait(false);

@@ -90,3 +90,9 @@ internal sealed class ReplicasDeletedEvent(long tableId, IReadOnlyList<(int Buck
 
 /// <summary>The coordinator's own store session expired: open a new one and look at the tablet servers again.</summary>
 internal sealed class CoordinatorSessionExpiredEvent : CoordinatorEvent<bool>;
+
+/// <summary>
+/// The start-up grace period ended: buckets whose leader has not registered again since this coordinator started
+/// get a new leader from their live ISR now (Fluss's RetryOfflineLeader after a coordinator change).
+/// </summary>
+internal sealed class ElectLeadersEvent : CoordinatorEvent<bool>;
