@@ -55,6 +55,9 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
 
     public TimeSpan SessionTimeout => _settings.SessionTimeout;
 
+    /// <summary>The id of the coordinator's own metadata store session (it changes when an expired session is renewed).</summary>
+    internal long CoordinatorSessionId => _store.Session.SessionId;
+
     /// <summary>
     /// Opens the coordinator's store session, takes the next coordinator epoch and loads databases, tables,
     /// assignments and leader/ISR. The loop does not run until <see cref="Start"/>.
