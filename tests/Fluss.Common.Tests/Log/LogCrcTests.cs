@@ -15,7 +15,7 @@ public class LogCrcTests
     [InlineData("", 0u)]
     public void Compute_KnownVectors_MatchCrc32C(string text, uint expected)
     {
-        Assert.Equal(expected, LogCrc.Compute(Encoding.ASCII.GetBytes(text)));
+        Assert.Equal(expected, LogCrc.Compute(System.Text.Encoding.ASCII.GetBytes(text)));
     }
 
     [Fact]
