@@ -281,7 +281,7 @@ internal sealed class LogSegment
                     maxTimestamp = batch.CommitTimestamp;
                     offsetOfMaxTimestamp = baseOffset;
                 }
-                if (validBytes - lastIndexEntry > _indexIntervalBytes)
+                if (validBytes - lastIndexEntry > _indexIntervalBytes && !OffsetIndex.IsFull)
                 {
                     OffsetIndex.Append(lastOffset, validBytes);
                     TimeIndex.MaybeAppend(maxTimestamp, offsetOfMaxTimestamp, skipFullCheck: true);

@@ -58,8 +58,8 @@ public sealed record LogTabletOptions
     {
         if (SegmentFileSize < 1024)
             throw new InvalidConfigException($"Invalid value {SegmentFileSize} for 'log.segment.file-size': a log segment must be at least 1024 bytes.");
-        if (IndexFileSize < 16)
-            throw new InvalidConfigException($"Invalid value {IndexFileSize} for 'log.index.file-size': an index file must hold at least two entries (16 bytes).");
+        if (IndexFileSize < 24)
+            throw new InvalidConfigException($"Invalid value {IndexFileSize} for 'log.index.file-size': an index file must hold at least two time index entries (24 bytes).");
         if (IndexIntervalBytes < 0)
             throw new InvalidConfigException($"Invalid value {IndexIntervalBytes} for 'log.index.interval-size': it must not be negative.");
         if (MaxBatchSize is < 1)

@@ -519,4 +519,23 @@ public class LogTabletTests
         Assert.Equal(tablet.SegmentBaseOffsets.Select(b => b.ToString("D20") + ".log"), names);
         Assert.All(names, n => Assert.Equal(24, n!.Length));
     }
+
+    [Fact]
+    public void Segments_RollWhenTheOffsetIndexIsFull()
+    {
+        using var dir = new TempDir();
+        // 64-byte index files hold 8 offset entries; with an entry for every append after the first, the ninth
+        // append fills the index and the tenth starts a new segment.
+        var options = new LogTabletOptions { SegmentFileSize = 1 << 20, IndexFileSize = 64, IndexIntervalBytes = 0 };
+        using var tablet = Open(dir, options);
+        for (var i = 0; i < 30; i++) tablet.AppendAsLeader(Batches.Rows(i, 1));
+        Assert.Equal([0L, 9L, 18L, 27L], tablet.SegmentBaseOffsets);
+        Assert.Equal(64, new FileInfo(Path.Combine(tablet.Directory, LogFileNames.Prefix(0) + LogFileNames.IndexSuffix)).Length);
+        tablet.UpdateHighWatermark(30);
+        for (long offset = 0; offset < 30; offset++)
+        {
+            using var data = tablet.Read(offset, 1, FetchIsolation.HighWatermark, true);
+            Assert.Equal((int)offset, Batches.Decode(data.Records)[0].Id);
+        }
+    }
 }
