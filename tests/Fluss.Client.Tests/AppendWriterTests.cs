@@ -124,6 +124,55 @@ public class AppendWriterTests
     }
 
     [Fact]
+    public async Task AppendAsync_TinyBufferMemory_BackPressureStillDeliversEverything()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var fake = cluster.State.AddTable(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 2));
+        await using var connection = await FlussConnection.ConnectAsync(Fast(cluster.Address) with { WriterBufferMemory = 4096, WriterBatchSize = 1024 });
+        var table = await connection.GetTableAsync(TestTables.Orders);
+        await using var writer = table.NewAppendWriter();
+
+        var tasks = Enumerable.Range(0, 400).Select(i => writer.AppendAsync(Row(i))).ToList();
+        await writer.FlushAsync();
+        var results = await Task.WhenAll(tasks);
+
+        Assert.Equal(400, fake.Logs.Sum(l => l.RowCount));
+        Assert.Equal(400, results.Select(r => (r.Bucket, r.BaseOffset)).Distinct().Count());
+        var stored = fake.Logs.SelectMany(l => StoredRows(l, table.Info.RowType)).Select(r => r.GetInt(0)).Order();
+        Assert.Equal(Enumerable.Range(0, 400), stored);
+    }
+
+    [Fact]
+    public async Task AppendAsync_AcksZero_OffsetsUnknown()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var fake = cluster.State.AddTable(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 1));
+        await using var connection = await FlussConnection.ConnectAsync(Fast(cluster.Address) with { WriterAcks = 0, EnableIdempotence = false });
+        var table = await connection.GetTableAsync(TestTables.Orders);
+        await using var writer = table.NewAppendWriter();
+
+        var result = await writer.AppendAsync(Row(1));
+
+        Assert.Equal(new AppendResult(0, -1), result);
+        Assert.Equal(1, fake.Logs[0].RowCount);
+    }
+
+    [Fact]
+    public async Task AppendAsync_UnknownBucketOnce_RetriesAfterRefresh()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var fake = cluster.State.AddTable(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 1));
+        cluster.State.ProduceFault = (_, attempt) => attempt <= 2 ? FlussErrorCode.UnknownTableOrBucket : null;
+        await using var connection = await FlussConnection.ConnectAsync(Fast(cluster.Address));
+        var table = await connection.GetTableAsync(TestTables.Orders);
+        await using var writer = table.NewAppendWriter();
+
+        Assert.Equal(0, (await writer.AppendAsync(Row(1))).BaseOffset);
+        Assert.Equal(3, cluster.State.ProduceAttempts[0]);
+        Assert.Equal(1, fake.Logs[0].RowCount);
+    }
+
+    [Fact]
     public async Task AppendAsync_InvalidRow_ThrowsBeforeBuffering()
     {
         await using var cluster = await FakeCluster.StartAsync();

@@ -116,33 +116,53 @@ internal sealed class RecordAccumulator : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">A value does not fit its column (thrown before anything is buffered).</exception>
     /// <exception cref="ObjectDisposedException">The writer is closed.</exception>
-    public Task<AppendResult> Append(IRow row, IBucketAssigner assigner, CancellationToken cancellationToken) =>
-        AppendOrWait(() => AppendRowLocked(row, assigner), cancellationToken);
-
-    /// <summary>Appends all rows of a validated Arrow batch to one bucket; the result carries the first row's offset.</summary>
-    public Task<AppendResult> AppendBatch(RecordBatch batch, int? bucket, IBucketAssigner assigner, CancellationToken cancellationToken) =>
-        AppendOrWait(() => AppendBatchLocked(batch, bucket, assigner), cancellationToken);
-
-    private Task<AppendResult> AppendOrWait(Func<Task<AppendResult>> append, CancellationToken cancellationToken)
+    public Task<AppendResult> Append(IRow row, IBucketAssigner assigner, CancellationToken cancellationToken)
     {
-        MemoryWaiter? waiter = null;
         Task<AppendResult>? result = null;
+        MemoryWaiter? waiter = null;
         bool wake;
         lock (_lock)
         {
-            ThrowIfClosed();
-            if (_waiters.Count == 0 && _usedBytes < _settings.BufferMemory)
-                result = append();
-            else
-            {
-                waiter = EnqueueWaiterLocked();
-                _wakeNeeded = true;
-            }
-            wake = _wakeNeeded;
-            _wakeNeeded = false;
+            if (HasMemoryLocked()) result = AppendRowLocked(row, assigner);
+            else waiter = EnqueueWaiterLocked();
+            wake = TakeWakeLocked();
         }
         if (wake) Wakeup?.Invoke();
-        return result ?? AppendAfterWaitAsync(waiter!, append, cancellationToken);
+        return result ?? AppendRowAfterWait(waiter!, row, assigner, cancellationToken);
+    }
+
+    /// <summary>Appends all rows of a validated Arrow batch to one bucket; the result carries the first row's offset.</summary>
+    public Task<AppendResult> AppendBatch(RecordBatch batch, int? bucket, IBucketAssigner assigner, CancellationToken cancellationToken)
+    {
+        Task<AppendResult>? result = null;
+        MemoryWaiter? waiter = null;
+        bool wake;
+        lock (_lock)
+        {
+            if (HasMemoryLocked()) result = AppendBatchLocked(batch, bucket, assigner);
+            else waiter = EnqueueWaiterLocked();
+            wake = TakeWakeLocked();
+        }
+        if (wake) Wakeup?.Invoke();
+        return result ?? AppendAfterWaitAsync(waiter!, () => AppendBatchLocked(batch, bucket, assigner), cancellationToken);
+    }
+
+    // Separate from Append so that the fast path allocates no closure.
+    private Task<AppendResult> AppendRowAfterWait(MemoryWaiter waiter, IRow row, IBucketAssigner assigner, CancellationToken cancellationToken) =>
+        AppendAfterWaitAsync(waiter, () => AppendRowLocked(row, assigner), cancellationToken);
+
+    /// <summary>Whether an append may go ahead now: memory is free and nobody waits before it.</summary>
+    private bool HasMemoryLocked()
+    {
+        ThrowIfClosed();
+        return _waiters.Count == 0 && _usedBytes < _settings.BufferMemory;
+    }
+
+    private bool TakeWakeLocked()
+    {
+        var wake = _wakeNeeded;
+        _wakeNeeded = false;
+        return wake;
     }
 
     private async Task<AppendResult> AppendAfterWaitAsync(MemoryWaiter waiter, Func<Task<AppendResult>> append, CancellationToken cancellationToken)
@@ -297,6 +317,8 @@ internal sealed class RecordAccumulator : IDisposable
         var waiter = new MemoryWaiter();
         _waiters.AddLast(waiter);
         GrantLocked();
+        // Waiting writers make every batch ready; the sender has to know.
+        _wakeNeeded = true;
         return waiter;
     }
 

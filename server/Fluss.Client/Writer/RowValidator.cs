@@ -56,13 +56,33 @@ internal sealed class RowValidator
             {
                 try
                 {
-                    _ = RowAccess.Get(row, i, field.Type);
+                    Probe(row, i, field.Type);
                 }
                 catch (Exception e) when (e is InvalidCastException or NullReferenceException or InvalidOperationException or FormatException)
                 {
                     throw new ArgumentException($"Column '{field.Name}' of table {_table} is {field.Type}, but reading it from the row failed: {e.Message}", nameof(row), e);
                 }
             }
+        }
+    }
+
+    /// <summary>Reads a field with its type's getter (no boxing), so a wrong representation throws here.</summary>
+    private static void Probe(IRow row, int pos, DataType type)
+    {
+        switch (type)
+        {
+            case BooleanType: _ = row.GetBoolean(pos); break;
+            case TinyIntType: _ = row.GetByte(pos); break;
+            case SmallIntType: _ = row.GetShort(pos); break;
+            case IntType or DateType or TimeType: _ = row.GetInt(pos); break;
+            case BigIntType: _ = row.GetLong(pos); break;
+            case FloatType: _ = row.GetFloat(pos); break;
+            case DoubleType: _ = row.GetDouble(pos); break;
+            case CharType or StringType: _ = row.GetString(pos) ?? throw new InvalidOperationException("The string value is null but the field is not null."); break;
+            case BinaryType or BytesType: _ = row.GetBinary(pos) ?? throw new InvalidOperationException("The bytes value is null but the field is not null."); break;
+            case DecimalType d: _ = row.GetDecimal(pos, d.Precision, d.Scale); break;
+            case TimestampType t: _ = row.GetTimestampNtz(pos, t.Precision); break;
+            case LocalZonedTimestampType t: _ = row.GetTimestampLtz(pos, t.Precision); break;
         }
     }
 
