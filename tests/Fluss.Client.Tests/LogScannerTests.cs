@@ -192,6 +192,18 @@ public class LogScannerTests
     }
 
     [Fact]
+    public async Task ReadBatchesAsync_StopAtEndOnEmptyTable_CompletesWithoutFetching()
+    {
+        var (cluster, connection, table) = await SetUpAsync(2, 0);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true, Buckets = [1] });
+
+        Assert.Empty(await ToListAsync(scanner.ReadBatchesAsync()));
+        Assert.Empty(cluster.State.FetchRequests);
+    }
+
+    [Fact]
     public async Task NewLogScanner_UnknownColumnOrBucket_Refused()
     {
         var (cluster, connection, table) = await SetUpAsync(2, 0);
