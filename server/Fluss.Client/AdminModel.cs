@@ -1,0 +1,46 @@
+using Fluss.Metadata;
+
+namespace Fluss.Client;
+
+/// <summary>A database as the cluster knows it.</summary>
+public sealed record DatabaseInfo(string DatabaseName, DatabaseDescriptor Descriptor, long CreatedTime, long ModifiedTime);
+
+/// <summary>One version of a table's schema.</summary>
+public sealed record SchemaInfo(int SchemaId, Schema Schema);
+
+/// <summary>Which offset <see cref="FlussAdmin.ListOffsetsAsync"/> lists for each bucket.</summary>
+public abstract record OffsetSpec
+{
+    private protected OffsetSpec() { }
+
+    /// <summary>The first offset still in the log (the log start offset).</summary>
+    public static OffsetSpec Earliest { get; } = new EarliestSpec();
+
+    /// <summary>The high watermark: the offset the next committed record will get.</summary>
+    public static OffsetSpec Latest { get; } = new LatestSpec();
+
+    /// <summary>The first offset whose commit timestamp is at or after <paramref name="timestampMs"/> (epoch milliseconds).</summary>
+    public static OffsetSpec Timestamp(long timestampMs) => new TimestampSpec(timestampMs);
+
+    /// <summary>Fluss's ListOffsets offset type: 0 earliest, 1 latest, 2 timestamp.</summary>
+    internal abstract int OffsetType { get; }
+
+    internal virtual long? StartTimestamp => null;
+
+    public sealed record EarliestSpec : OffsetSpec
+    {
+        internal override int OffsetType => 0;
+    }
+
+    public sealed record LatestSpec : OffsetSpec
+    {
+        internal override int OffsetType => 1;
+    }
+
+    public sealed record TimestampSpec(long TimestampMs) : OffsetSpec
+    {
+        internal override int OffsetType => 2;
+
+        internal override long? StartTimestamp => TimestampMs;
+    }
+}

@@ -1,0 +1,717 @@
+using System.Buffers.Binary;
+using Apache.Arrow;
+using Fluss.Arrow;
+using Fluss.Errors;
+using Fluss.Records.Log;
+using Fluss.Rows;
+using Fluss.Types;
+
+namespace Fluss.Client.Writer;
+
+/// <summary>Settings of a <see cref="RecordAccumulator"/>.</summary>
+internal sealed record AccumulatorSettings(
+    int BatchSize,
+    TimeSpan BatchTimeout,
+    long BufferMemory,
+    int MaxInflightPerBucket,
+    bool Idempotent,
+    TimeSpan RetryBackoff,
+    TimeSpan DeliveryTimeout,
+    TimeSpan BufferWaitTimeout)
+{
+    public static AccumulatorSettings From(FlussClientOptions o) => new(
+        o.WriterBatchSize, o.WriterBatchTimeout, o.WriterBufferMemory, o.MaxInflightRequestsPerBucket, o.EnableIdempotence,
+        o.RetryBackoff, o.WriterDeliveryTimeout, o.RequestTimeout);
+}
+
+/// <summary>What <see cref="RecordAccumulator.Ready"/> found.</summary>
+/// <param name="Nodes">Leader servers with at least one batch ready to send.</param>
+/// <param name="NextCheck">When to look again if nothing changes (a batch timeout or retry back-off expiring).</param>
+/// <param name="UnknownLeaders">Some bucket with rows has no known leader: refresh the metadata.</param>
+internal readonly record struct ReadyResult(IReadOnlySet<int> Nodes, TimeSpan NextCheck, bool UnknownLeaders);
+
+/// <summary>
+/// Per-bucket queues of batches (Fluss's RecordAccumulator). A row goes into the bucket's open batch, which is closed
+/// at the batch size; a bucket is ready when its first batch is closed, has waited the batch timeout, or when a
+/// flush, close or memory shortage is under way. Buffer memory is bounded: when the batches not yet acknowledged
+/// use it all, appends wait in FIFO order until acknowledged batches free memory. With idempotence, batches get a
+/// per-bucket sequence when first drained and keep it across retries. One lock guards all state.
+/// </summary>
+internal sealed class RecordAccumulator : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly RowType _rowType;
+    private readonly AccumulatorSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<int, BucketState> _buckets = [];
+    private readonly HashSet<WriteBatch> _incomplete = [];
+    private readonly Stack<ArrowBatchBuilder> _builders = new();
+    private readonly LinkedList<MemoryWaiter> _waiters = new();
+    private readonly Dictionary<int, int> _drainIndex = [];
+    private long _usedBytes;
+    private int _flushes;
+    private bool _grantOutstanding;
+    private bool _closed;
+    private bool _wakeNeeded;
+    private long _writerId = LogRecordBatchFormat.NoWriterId;
+    private Exception? _unreportedFailure;
+
+    public RecordAccumulator(RowType rowType, AccumulatorSettings settings, TimeProvider time)
+    {
+        _rowType = rowType;
+        _settings = settings;
+        _time = time;
+    }
+
+    /// <summary>Called (outside the lock) whenever the sender should look again.</summary>
+    public Action? Wakeup { get; set; }
+
+    public bool IsClosed
+    {
+        get { lock (_lock) return _closed; }
+    }
+
+    /// <summary>Whether some batch is not acknowledged or failed yet.</summary>
+    public bool HasIncomplete
+    {
+        get { lock (_lock) return _incomplete.Count > 0; }
+    }
+
+    /// <summary>Whether some batch waits in a queue (not sent, or waiting for a retry).</summary>
+    public bool HasUndrained
+    {
+        get
+        {
+            lock (_lock) return _buckets.Values.Any(b => b.Queue.Count > 0);
+        }
+    }
+
+    public long UsedBytes
+    {
+        get { lock (_lock) return _usedBytes; }
+    }
+
+    public long WriterId
+    {
+        get { lock (_lock) return _writerId; }
+    }
+
+    public bool NeedsWriterId
+    {
+        get { lock (_lock) return _settings.Idempotent && _writerId < 0 && _incomplete.Count > 0; }
+    }
+
+    public void SetWriterId(long writerId)
+    {
+        lock (_lock) _writerId = writerId;
+        Wakeup?.Invoke();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Appending
+
+    /// <summary>
+    /// Appends a validated row to the bucket <paramref name="assigner"/> picks. Completes when the row's batch is
+    /// acknowledged. Waits for buffer memory when it is used up (at most the buffer wait timeout).
+    /// </summary>
+    /// <exception cref="ArgumentException">A value does not fit its column (thrown before anything is buffered).</exception>
+    /// <exception cref="ObjectDisposedException">The writer is closed.</exception>
+    public Task<AppendResult> Append(IRow row, IBucketAssigner assigner, CancellationToken cancellationToken)
+    {
+        Task<AppendResult>? result = null;
+        MemoryWaiter? waiter = null;
+        bool wake;
+        lock (_lock)
+        {
+            if (HasMemoryLocked()) result = AppendRowLocked(row, assigner);
+            else waiter = EnqueueWaiterLocked();
+            wake = TakeWakeLocked();
+        }
+        if (wake) Wakeup?.Invoke();
+        return result ?? AppendRowAfterWait(waiter!, row, assigner, cancellationToken);
+    }
+
+    /// <summary>Appends all rows of a validated Arrow batch to one bucket; the result carries the first row's offset.</summary>
+    public Task<AppendResult> AppendBatch(RecordBatch batch, int? bucket, IBucketAssigner assigner, CancellationToken cancellationToken)
+    {
+        Task<AppendResult>? result = null;
+        MemoryWaiter? waiter = null;
+        bool wake;
+        lock (_lock)
+        {
+            if (HasMemoryLocked()) result = AppendBatchLocked(batch, bucket, assigner);
+            else waiter = EnqueueWaiterLocked();
+            wake = TakeWakeLocked();
+        }
+        if (wake) Wakeup?.Invoke();
+        return result ?? AppendAfterWaitAsync(waiter!, () => AppendBatchLocked(batch, bucket, assigner), cancellationToken);
+    }
+
+    // Separate from Append so that the fast path allocates no closure.
+    private Task<AppendResult> AppendRowAfterWait(MemoryWaiter waiter, IRow row, IBucketAssigner assigner, CancellationToken cancellationToken) =>
+        AppendAfterWaitAsync(waiter, () => AppendRowLocked(row, assigner), cancellationToken);
+
+    /// <summary>Whether an append may go ahead now: memory is free and nobody waits before it.</summary>
+    private bool HasMemoryLocked()
+    {
+        ThrowIfClosed();
+        return _waiters.Count == 0 && _usedBytes < _settings.BufferMemory;
+    }
+
+    private bool TakeWakeLocked()
+    {
+        var wake = _wakeNeeded;
+        _wakeNeeded = false;
+        return wake;
+    }
+
+    private async Task<AppendResult> AppendAfterWaitAsync(MemoryWaiter waiter, Func<Task<AppendResult>> append, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await waiter.Granted.Task.WaitAsync(_settings.BufferWaitTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                if (!waiter.Granted.Task.IsCompletedSuccessfully)
+                {
+                    _waiters.Remove(waiter);
+                    if (e is OperationCanceledException) throw;
+                    throw new FlussException(FlussErrorCode.RequestTimeOut,
+                        $"The append waited {_settings.BufferWaitTimeout.TotalMilliseconds:0} ms for writer buffer memory: all {_settings.BufferMemory} bytes " +
+                        "(client.writer.buffer.memory-size) hold rows not yet acknowledged. The cluster is not keeping up or cannot be reached.",
+                        new TimeoutException("Timed out waiting for writer buffer memory.", e));
+                }
+            }
+        }
+
+        Task<AppendResult> result;
+        lock (_lock)
+        {
+            _grantOutstanding = false;
+            try
+            {
+                ThrowIfClosed();
+                result = append();
+            }
+            finally
+            {
+                GrantLocked();
+                _wakeNeeded = false;
+            }
+        }
+        Wakeup?.Invoke();
+        return await result.ConfigureAwait(false);
+    }
+
+    private Task<AppendResult> AppendRowLocked(IRow row, IBucketAssigner assigner)
+    {
+        var bucket = assigner.Assign(row);
+        var result = TryAppendToOpenLocked(bucket, row);
+        if (result is null && assigner.AbortIfBatchFull)
+        {
+            assigner.OnNewBatch(bucket);
+            bucket = assigner.Assign(row);
+            result = TryAppendToOpenLocked(bucket, row);
+        }
+        return result ?? AppendToNewBatchLocked(bucket, row);
+    }
+
+    private Task<AppendResult>? TryAppendToOpenLocked(int bucket, IRow row)
+    {
+        var state = Bucket(bucket);
+        var last = state.Queue.Last?.Value;
+        if (last is null || last.IsClosed || last.Builder is null) return null;
+        AppendRowTo(last, row);
+        return last.AddResult(last.RecordCount - 1);
+    }
+
+    private Task<AppendResult> AppendToNewBatchLocked(int bucket, IRow row)
+    {
+        var batch = new WriteBatch(bucket, RentBuilder(), _time.GetTimestamp());
+        try
+        {
+            AppendRowTo(batch, row);
+        }
+        catch
+        {
+            ReturnBuilder(batch);
+            throw;
+        }
+        Bucket(bucket).Queue.AddLast(batch);
+        _incomplete.Add(batch);
+        _wakeNeeded = true;
+        return batch.AddResult(0);
+    }
+
+    private void AppendRowTo(WriteBatch batch, IRow row)
+    {
+        var builder = batch.Builder!;
+        var before = builder.EstimatedBodySize;
+        builder.Append(row);
+        batch.RecordCount++;
+        Charge(batch, builder.EstimatedBodySize - before + (batch.RecordCount == 1 ? WriteBatch.EstimateOverhead(_rowType.FieldCount) : 0));
+        if (batch.EstimatedSize >= _settings.BatchSize)
+        {
+            batch.IsClosed = true;
+            _wakeNeeded = true;
+        }
+    }
+
+    private Task<AppendResult> AppendBatchLocked(RecordBatch records, int? explicitBucket, IBucketAssigner assigner)
+    {
+        var bucket = explicitBucket ?? assigner.Assign(null);
+        var state = Bucket(bucket);
+        var open = state.Queue.Last?.Value is { IsClosed: false, Builder: not null } last ? last : null;
+        if (open is not null && open.RecordCount > 0 && open.EstimatedSize + EstimateBodySize(records) > _settings.BatchSize)
+        {
+            open.IsClosed = true;
+            open = null;
+        }
+        var created = open is null;
+        var batch = open ?? new WriteBatch(bucket, RentBuilder(), _time.GetTimestamp());
+        var builder = batch.Builder!;
+        var before = builder.EstimatedBodySize;
+        var firstRow = batch.RecordCount;
+        try
+        {
+            builder.AppendBatch(records);
+        }
+        catch
+        {
+            if (created) ReturnBuilder(batch);
+            throw;
+        }
+        batch.RecordCount += records.Length;
+        Charge(batch, builder.EstimatedBodySize - before + (created ? WriteBatch.EstimateOverhead(_rowType.FieldCount) : 0));
+        if (created)
+        {
+            state.Queue.AddLast(batch);
+            _incomplete.Add(batch);
+        }
+        if (batch.EstimatedSize >= _settings.BatchSize) batch.IsClosed = true;
+        _wakeNeeded = true;
+        return batch.AddResult(firstRow);
+    }
+
+    private static long EstimateBodySize(RecordBatch records)
+    {
+        long size = 0;
+        foreach (var array in records.Arrays)
+        {
+            foreach (var buffer in array.Data.Buffers) size += (buffer.Length + 7) & ~7;
+        }
+        return size;
+    }
+
+    private void Charge(WriteBatch batch, long bytes)
+    {
+        batch.AccountedBytes += bytes;
+        _usedBytes += bytes;
+    }
+
+    private MemoryWaiter EnqueueWaiterLocked()
+    {
+        var waiter = new MemoryWaiter();
+        _waiters.AddLast(waiter);
+        GrantLocked();
+        // Waiting writers make every batch ready; the sender has to know.
+        _wakeNeeded = true;
+        return waiter;
+    }
+
+    /// <summary>Lets the first waiting append proceed when memory is free; one grant at a time keeps FIFO order.</summary>
+    private void GrantLocked()
+    {
+        if (_grantOutstanding || _waiters.First is null) return;
+        if (!_closed && _usedBytes >= _settings.BufferMemory) return;
+        var waiter = _waiters.First.Value;
+        _waiters.RemoveFirst();
+        _grantOutstanding = true;
+        waiter.Granted.TrySetResult();
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_closed) throw new ObjectDisposedException(nameof(AppendWriter), "The append writer is closed; rows can no longer be appended.");
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Sending
+
+    /// <summary>The leaders with batches to send now, and when to look again.</summary>
+    /// <param name="leaderOf">Bucket to leader server id, or null when unknown.</param>
+    public ReadyResult Ready(Func<int, int?> leaderOf)
+    {
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            var nodes = new HashSet<int>();
+            var next = Timeout.InfiniteTimeSpan;
+            var unknown = false;
+            var urgent = _waiters.Count > 0 || _closed || _flushes > 0;
+            foreach (var (bucket, state) in _buckets)
+            {
+                if (state.Queue.First?.Value is not { } first) continue;
+                if (leaderOf(bucket) is not { } leader)
+                {
+                    unknown = true;
+                    continue;
+                }
+                if (nodes.Contains(leader)) continue;
+                if (first.RetryAt > now)
+                {
+                    next = Min(next, _time.GetElapsedTime(now, first.RetryAt));
+                    continue;
+                }
+                if (!CanSendLocked(state, first)) continue;
+                var waited = _time.GetElapsedTime(first.CreatedAt, now);
+                if (urgent || first.IsClosed || state.Queue.Count > 1 || waited >= _settings.BatchTimeout)
+                    nodes.Add(leader);
+                else
+                    next = Min(next, _settings.BatchTimeout - waited);
+            }
+            return new ReadyResult(nodes, next, unknown);
+        }
+    }
+
+    /// <summary>
+    /// Takes the first batch of each bucket led by <paramref name="node"/> (rotating where it starts, so no bucket
+    /// starves) until the request holds <paramref name="maxRequestSize"/> bytes, closes them and assigns batch
+    /// sequences. Batches that can no longer be sent are failed here.
+    /// </summary>
+    public List<WriteBatch> Drain(int node, Func<int, int?> leaderOf, int maxRequestSize)
+    {
+        var drained = new List<WriteBatch>();
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            var buckets = _buckets.Where(kv => kv.Value.Queue.Count > 0 && leaderOf(kv.Key) == node).Select(kv => kv.Key).Order().ToList();
+            if (buckets.Count == 0) return drained;
+            var start = _drainIndex.GetValueOrDefault(node) % buckets.Count;
+            long size = 0;
+            for (var i = 0; i < buckets.Count; i++)
+            {
+                var state = _buckets[buckets[(start + i) % buckets.Count]];
+                if (state.Queue.First?.Value is not { } batch) continue;
+                if (batch.RetryAt > now || !CanSendLocked(state, batch)) continue;
+                if (_settings.Idempotent && batch.Sequence >= 0 && batch.WriterId != _writerId)
+                {
+                    state.Queue.RemoveFirst();
+                    FailLocked(batch, new FlussException(FlussErrorCode.UnknownWriterId,
+                        $"The writer id changed from {batch.WriterId} to {_writerId} while the batch for bucket {batch.Bucket} waited for a retry; it is dropped to keep writes exactly once."), adjust: false);
+                    continue;
+                }
+                var estimate = batch.EstimatedSize;
+                if (drained.Count > 0 && size + estimate > maxRequestSize) break;
+                state.Queue.RemoveFirst();
+                batch.IsClosed = true;
+                if (_settings.Idempotent)
+                {
+                    if (batch.Sequence < 0)
+                    {
+                        batch.WriterId = _writerId;
+                        batch.Sequence = state.NextSequence++;
+                        state.Unacked.Add(batch);
+                    }
+                    batch.SentAsNextSequence = batch.Sequence == state.LastAckedSequence + 1;
+                }
+                batch.InFlight = true;
+                batch.Attempts++;
+                state.InFlight++;
+                size += estimate;
+                drained.Add(batch);
+                _drainIndex[node] = (start + i + 1) % buckets.Count;
+            }
+        }
+        return drained;
+    }
+
+    private bool CanSendLocked(BucketState state, WriteBatch first)
+    {
+        if (!_settings.Idempotent) return state.InFlight < _settings.MaxInflightPerBucket;
+        if (_writerId < 0) return false;
+        if (first.Sequence >= 0)
+        {
+            // A retry goes out only as the lowest unacknowledged sequence, so the server sees batches in order.
+            return first.WriterId != _writerId || state.FirstUnackedSequence == first.Sequence;
+        }
+        return state.InFlight < _settings.MaxInflightPerBucket;
+    }
+
+    /// <summary>
+    /// Makes sure the batch has its encoded bytes with its current writer id and sequence (encoding it on first send,
+    /// rewriting the header when the sequence changed since). Runs outside the lock on a drained batch.
+    /// </summary>
+    public void EnsurePayload(WriteBatch batch, ArrowLogBatchBuilder encoder, short schemaId)
+    {
+        if (batch.Payload is null)
+        {
+            var bytes = encoder.BuildAppendOnly(batch.Builder!, new LogBatchHeader(schemaId, batch.WriterId, batch.Sequence));
+            batch.Payload = bytes.ToArray();
+            lock (_lock) ReturnBuilder(batch);
+            return;
+        }
+        var payload = batch.Payload;
+        var writerOffset = LogRecordBatchFormat.WriterIdOffset(LogRecordBatchFormat.MagicV0);
+        var sequenceOffset = LogRecordBatchFormat.BatchSequenceOffset(LogRecordBatchFormat.MagicV0);
+        if (BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(writerOffset)) == batch.WriterId
+            && BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(sequenceOffset)) == batch.Sequence)
+            return;
+        var copy = (byte[])payload.Clone();
+        BinaryPrimitives.WriteInt64LittleEndian(copy.AsSpan(writerOffset), batch.WriterId);
+        BinaryPrimitives.WriteInt32LittleEndian(copy.AsSpan(sequenceOffset), batch.Sequence);
+        var schemaIdOffset = LogRecordBatchFormat.SchemaIdOffset(LogRecordBatchFormat.MagicV0);
+        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(LogRecordBatchFormat.CrcOffset(LogRecordBatchFormat.MagicV0)), Utils.Crc32C.Compute(copy.AsSpan(schemaIdOffset)));
+        batch.Payload = copy;
+    }
+
+    /// <summary>The batch was acknowledged; <paramref name="baseOffset"/> is -1 when unknown.</summary>
+    public void Complete(WriteBatch batch, long baseOffset)
+    {
+        lock (_lock)
+        {
+            if (batch.IsDone) return;
+            var state = Bucket(batch.Bucket);
+            EndFlight(state, batch);
+            if (_settings.Idempotent && batch.Sequence >= 0 && batch.WriterId == _writerId)
+            {
+                state.LastAckedSequence = Math.Max(state.LastAckedSequence, batch.Sequence);
+                state.Unacked.Remove(batch);
+            }
+            Finish(batch);
+            batch.Complete(baseOffset);
+        }
+        Wakeup?.Invoke();
+    }
+
+    /// <summary>Whether the server already acknowledged this batch's sequence (its own acknowledgement was lost).</summary>
+    public bool IsAlreadyCommitted(WriteBatch batch)
+    {
+        lock (_lock)
+            return _settings.Idempotent && batch.Sequence >= 0 && batch.WriterId == _writerId && batch.Sequence <= Bucket(batch.Bucket).LastAckedSequence;
+    }
+
+    /// <summary>Queues the batch again, ahead of newer ones and in sequence order, to be resent after the back-off.</summary>
+    public void Retry(WriteBatch batch, FlussException error)
+    {
+        lock (_lock)
+        {
+            if (batch.IsDone) return;
+            var state = Bucket(batch.Bucket);
+            EndFlight(state, batch);
+            batch.LastError = error;
+            batch.RetryAt = _time.GetTimestamp() + (long)(_settings.RetryBackoff.TotalSeconds * _time.TimestampFrequency);
+            var node = state.Queue.First;
+            while (node is not null && node.Value.Sequence >= 0 && node.Value.Sequence < batch.Sequence) node = node.Next;
+            if (node is null) state.Queue.AddLast(batch);
+            else state.Queue.AddBefore(node, batch);
+        }
+        Wakeup?.Invoke();
+    }
+
+    /// <summary>
+    /// Fails the batch's rows. With idempotence, when the server is known not to have taken it
+    /// (<paramref name="adjustSequences"/>), later batches of the bucket move down one sequence; otherwise the writer
+    /// id is dropped and a new one is fetched, so no sequence gap or duplicate can arise.
+    /// </summary>
+    public void Fail(WriteBatch batch, Exception error, bool adjustSequences)
+    {
+        lock (_lock) FailLocked(batch, error, adjustSequences);
+        Wakeup?.Invoke();
+    }
+
+    private void FailLocked(WriteBatch batch, Exception error, bool adjust)
+    {
+        if (batch.IsDone) return;
+        var state = Bucket(batch.Bucket);
+        EndFlight(state, batch);
+        state.Queue.Remove(batch);
+        if (_settings.Idempotent && batch.Sequence >= 0 && batch.WriterId == _writerId)
+        {
+            state.Unacked.Remove(batch);
+            var code = (error as FlussException)?.ErrorCode;
+            if (!adjust || code is FlussErrorCode.OutOfOrderSequence or FlussErrorCode.UnknownWriterId)
+            {
+                ResetWriterIdLocked();
+            }
+            else
+            {
+                foreach (var other in state.Unacked.Concat(state.Queue).Distinct())
+                {
+                    if (other.Sequence > batch.Sequence && other.WriterId == batch.WriterId) other.Sequence--;
+                }
+                state.NextSequence--;
+            }
+        }
+        Finish(batch);
+        _unreportedFailure ??= error;
+        batch.Fail(error);
+    }
+
+    private void ResetWriterIdLocked()
+    {
+        _writerId = LogRecordBatchFormat.NoWriterId;
+        foreach (var state in _buckets.Values)
+        {
+            state.NextSequence = 0;
+            state.LastAckedSequence = LogRecordBatchFormat.NoBatchSequence;
+            state.Unacked.Clear();
+        }
+    }
+
+    /// <summary>Fails batches that waited in a queue longer than the delivery timeout (no leader, no writer id).</summary>
+    public void ExpireBatches()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            foreach (var state in _buckets.Values)
+            {
+                while (state.Queue.First?.Value is { } first && _time.GetElapsedTime(first.CreatedAt, now) >= _settings.DeliveryTimeout)
+                {
+                    var error = first.LastError is { } last
+                        ? FlussException.Create(last.ErrorCode, $"{last.Message} (bucket {first.Bucket}: not acknowledged within the delivery timeout of {_settings.DeliveryTimeout.TotalSeconds:0.###} s)")
+                        : new FlussException(FlussErrorCode.RequestTimeOut,
+                            $"{first.RecordCount} rows for bucket {first.Bucket} could not be sent within the delivery timeout of {_settings.DeliveryTimeout.TotalSeconds:0.###} s (no leader or writer id was available).");
+                    FailLocked(first, error, adjust: false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Fails every batch not yet done (the writer is closing without delivering them).</summary>
+    public void AbortAll(Exception error)
+    {
+        lock (_lock)
+        {
+            foreach (var batch in _incomplete.ToList())
+            {
+                var state = Bucket(batch.Bucket);
+                if (batch.InFlight)
+                {
+                    batch.InFlight = false;
+                    state.InFlight--;
+                }
+                state.Queue.Remove(batch);
+                Finish(batch);
+                batch.Fail(error);
+            }
+            _unreportedFailure ??= error;
+        }
+        Wakeup?.Invoke();
+    }
+
+    private static void EndFlight(BucketState state, WriteBatch batch)
+    {
+        if (!batch.InFlight) return;
+        batch.InFlight = false;
+        state.InFlight--;
+    }
+
+    private void Finish(WriteBatch batch)
+    {
+        _incomplete.Remove(batch);
+        _usedBytes -= batch.AccountedBytes;
+        batch.AccountedBytes = 0;
+        // A drained batch not yet encoded still belongs to the sender, which returns its builder after encoding.
+        if (batch.Attempts == 0 || batch.Payload is not null) ReturnBuilder(batch);
+        GrantLocked();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Flush and close
+
+    public void BeginFlush()
+    {
+        lock (_lock) _flushes++;
+        Wakeup?.Invoke();
+    }
+
+    public void EndFlush()
+    {
+        lock (_lock) _flushes--;
+    }
+
+    /// <summary>The batches not yet acknowledged or failed.</summary>
+    public IReadOnlyList<WriteBatch> Incomplete()
+    {
+        lock (_lock) return _incomplete.ToList();
+    }
+
+    /// <summary>The first failure since the last call, if any.</summary>
+    public Exception? TakeFailure()
+    {
+        lock (_lock)
+        {
+            var failure = _unreportedFailure;
+            _unreportedFailure = null;
+            return failure;
+        }
+    }
+
+    /// <summary>Stops accepting rows; waiting appends fail; every queued batch becomes ready.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            foreach (var waiter in _waiters)
+                waiter.Granted.TrySetException(new ObjectDisposedException(nameof(AppendWriter), "The append writer was closed while the append waited for buffer memory."));
+            _waiters.Clear();
+        }
+        Wakeup?.Invoke();
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            while (_builders.TryPop(out var b)) b.Dispose();
+        }
+    }
+
+    private ArrowBatchBuilder RentBuilder() => _builders.TryPop(out var builder) ? builder : new ArrowBatchBuilder(_rowType);
+
+    private void ReturnBuilder(WriteBatch batch)
+    {
+        if (batch.Builder is not { } builder) return;
+        batch.Builder = null;
+        builder.Clear();
+        if (_builders.Count < 4) _builders.Push(builder);
+        else builder.Dispose();
+    }
+
+    private BucketState Bucket(int bucket)
+    {
+        if (!_buckets.TryGetValue(bucket, out var state)) _buckets[bucket] = state = new BucketState();
+        return state;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a == Timeout.InfiniteTimeSpan ? b : b == Timeout.InfiniteTimeSpan ? a : a < b ? a : b;
+
+    /// <summary>Queue and idempotence state of one bucket.</summary>
+    private sealed class BucketState
+    {
+        public LinkedList<WriteBatch> Queue { get; } = new();
+
+        /// <summary>Requests for this bucket awaiting a response.</summary>
+        public int InFlight { get; set; }
+
+        public int NextSequence { get; set; }
+
+        public int LastAckedSequence { get; set; } = LogRecordBatchFormat.NoBatchSequence;
+
+        /// <summary>Batches sent at least once and neither acknowledged nor failed.</summary>
+        public List<WriteBatch> Unacked { get; } = [];
+
+        public int FirstUnackedSequence => Unacked.Count == 0 ? LogRecordBatchFormat.NoBatchSequence : Unacked.Min(b => b.Sequence);
+    }
+
+    private sealed class MemoryWaiter
+    {
+        public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Fluss.Rows;
+using Fluss.Types;
+
+namespace Fluss.Client.Writer;
+
+/// <summary>
+/// Checks a row against a table's row type before it is buffered: the field count, NOT NULL columns, and that every
+/// value has the internal representation of its column type (for <see cref="GenericRow"/> by the boxed value's CLR
+/// type, for other rows by reading the field with its type's getter). Errors are <see cref="ArgumentException"/>s
+/// naming the column.
+/// </summary>
+internal sealed class RowValidator
+{
+    private readonly RowType _rowType;
+    private readonly string _table;
+
+    public RowValidator(RowType rowType, string table)
+    {
+        _rowType = rowType;
+        _table = table;
+        foreach (var field in rowType.Fields)
+        {
+            if (!field.Type.IsScalar)
+                throw new NotSupportedException(
+                    $"Table {table} has the nested column '{field.Name}' ({field.Type}); writing ARRAY, MAP and ROW columns is not supported yet.");
+        }
+    }
+
+    /// <exception cref="ArgumentException">What is wrong with which column.</exception>
+    public void Validate(IRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (row.FieldCount != _rowType.FieldCount)
+            throw new ArgumentException(
+                $"The row has {row.FieldCount} fields but table {_table} has {_rowType.FieldCount} columns ({string.Join(", ", _rowType.FieldNames)}).", nameof(row));
+        var generic = row as GenericRow;
+        for (var i = 0; i < _rowType.FieldCount; i++)
+        {
+            var field = _rowType.Fields[i];
+            if (row.IsNullAt(i))
+            {
+                if (!field.Type.IsNullable)
+                    throw new ArgumentException($"Column '{field.Name}' of table {_table} is {field.Type} but the row has no value (null) for it.", nameof(row));
+                continue;
+            }
+            if (generic is not null)
+            {
+                var value = generic[i]!;
+                if (!Fits(field.Type, value))
+                    throw new ArgumentException(
+                        $"Column '{field.Name}' of table {_table} is {field.Type} and needs a {ExpectedClrType(field.Type)} value, but the row has a {value.GetType().Name} ({Describe(value)}).",
+                        nameof(row));
+            }
+            else
+            {
+                try
+                {
+                    Probe(row, i, field.Type);
+                }
+                catch (Exception e) when (e is InvalidCastException or NullReferenceException or InvalidOperationException or FormatException)
+                {
+                    throw new ArgumentException($"Column '{field.Name}' of table {_table} is {field.Type}, but reading it from the row failed: {e.Message}", nameof(row), e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads a field with its type's getter (no boxing), so a wrong representation throws here.</summary>
+    private static void Probe(IRow row, int pos, DataType type)
+    {
+        switch (type)
+        {
+            case BooleanType: _ = row.GetBoolean(pos); break;
+            case TinyIntType: _ = row.GetByte(pos); break;
+            case SmallIntType: _ = row.GetShort(pos); break;
+            case IntType or DateType or TimeType: _ = row.GetInt(pos); break;
+            case BigIntType: _ = row.GetLong(pos); break;
+            case FloatType: _ = row.GetFloat(pos); break;
+            case DoubleType: _ = row.GetDouble(pos); break;
+            case CharType or StringType: _ = row.GetString(pos) ?? throw new InvalidOperationException("The string value is null but the field is not null."); break;
+            case BinaryType or BytesType: _ = row.GetBinary(pos) ?? throw new InvalidOperationException("The bytes value is null but the field is not null."); break;
+            case DecimalType d: _ = row.GetDecimal(pos, d.Precision, d.Scale); break;
+            case TimestampType t: _ = row.GetTimestampNtz(pos, t.Precision); break;
+            case LocalZonedTimestampType t: _ = row.GetTimestampLtz(pos, t.Precision); break;
+        }
+    }
+
+    /// <summary>Whether a boxed value is the internal representation of <paramref name="type"/>.</summary>
+    internal static bool Fits(DataType type, object value) => type switch
+    {
+        BooleanType => value is bool,
+        TinyIntType => value is sbyte,
+        SmallIntType => value is short,
+        IntType or DateType or TimeType => value is int,
+        BigIntType => value is long,
+        FloatType => value is float,
+        DoubleType => value is double,
+        CharType or StringType => value is string,
+        BinaryType or BytesType => value is byte[],
+        DecimalType => value is FlussDecimal,
+        TimestampType => value is TimestampNtz,
+        LocalZonedTimestampType => value is TimestampLtz,
+        _ => false,
+    };
+
+    internal static string ExpectedClrType(DataType type) => type switch
+    {
+        BooleanType => "bool",
+        TinyIntType => "sbyte",
+        SmallIntType => "short",
+        IntType => "int",
+        DateType => "int (days since 1970-01-01)",
+        TimeType => "int (milliseconds of the day)",
+        BigIntType => "long",
+        FloatType => "float",
+        DoubleType => "double",
+        CharType or StringType => "string",
+        BinaryType or BytesType => "byte[]",
+        DecimalType => "FlussDecimal",
+        TimestampType => "TimestampNtz",
+        LocalZonedTimestampType => "TimestampLtz",
+        _ => type.ToString(),
+    };
+
+    private static string Describe(object value)
+    {
+        var text = value is byte[] b ? "0x" + Convert.ToHexString(b) : Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
+        return text.Length <= 64 ? text : text[..61] + "...";
+    }
+}

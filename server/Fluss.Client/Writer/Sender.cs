@@ -1,0 +1,334 @@
+using Fluss.Client.Internal;
+using Fluss.Config;
+using Fluss.Errors;
+using Fluss.Metadata;
+using Fluss.Records.Log;
+using Fluss.Rpc.Messages;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Fluss.Client.Writer;
+
+/// <summary>
+/// The send loop of one writer (Fluss's Sender): gets a writer id when idempotent, refreshes metadata when leaders
+/// are unknown or stale, drains ready batches per leader into ProduceLog requests, and handles each bucket's result:
+/// acknowledge, retry the same bytes after a back-off (metadata refreshed first when the error says it is stale),
+/// or fail the rows with the typed error.
+/// </summary>
+internal sealed class Sender : IAsyncDisposable
+{
+    private readonly ClientContext _context;
+    private readonly TablePath _path;
+    private readonly long _tableId;
+    private readonly short _schemaId;
+    private readonly RecordAccumulator _accumulator;
+    private readonly ArrowLogBatchBuilder _encoder;
+    private readonly FlussClientOptions _options;
+    private readonly ILogger _log;
+    private readonly AsyncSignal _wake = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _requestsLock = new();
+    private readonly HashSet<Task> _requests = [];
+    private Task? _loop;
+    private volatile bool _metadataStale;
+    private long _lastRefresh;
+
+    public Sender(ClientContext context, TableInfo table, RecordAccumulator accumulator)
+    {
+        _context = context;
+        _options = context.Options;
+        _path = table.TablePath;
+        _tableId = table.TableId;
+        _schemaId = checked((short)table.SchemaId);
+        _accumulator = accumulator;
+        var compression = table.TableConfig.ArrowCompression;
+        var codec = compression.Type switch
+        {
+            Fluss.Metadata.ArrowCompressionType.None => Fluss.Arrow.ArrowCompressionType.None,
+            Fluss.Metadata.ArrowCompressionType.Lz4Frame => Fluss.Arrow.ArrowCompressionType.Lz4Frame,
+            _ => Fluss.Arrow.ArrowCompressionType.Zstd,
+        };
+        _encoder = new ArrowLogBatchBuilder(codec, compression.Level > 0 ? compression.Level : ArrowLogBatchBuilder.DefaultZstdLevel);
+        _log = context.CreateLogger("Fluss.Client.Writer");
+        accumulator.Wakeup = _wake.Set;
+    }
+
+    public void Start() => _loop = Task.Run(RunAsync);
+
+    public void Wakeup() => _wake.Set();
+
+    /// <summary>Waits until every batch is acknowledged or failed, at most <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForDrainAsync(TimeSpan timeout)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (_accumulator.HasIncomplete)
+        {
+            var left = timeout - TimeProvider.System.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero) return false;
+            var pending = _accumulator.Incomplete().Select(b => b.Completion);
+            try
+            {
+                await Task.WhenAll(pending).WaitAsync(left).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _wake.Set();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        Task[] requests;
+        lock (_requestsLock) requests = [.. _requests];
+        try
+        {
+            await Task.WhenAll(requests).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or FlussException)
+        {
+        }
+        _encoder.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            if (_accumulator.IsClosed && !_accumulator.HasIncomplete) return;
+            try
+            {
+                await RunOnceAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                ClientLog.SenderLoopFailed(_log, e, _path.ToString());
+                try
+                {
+                    await Task.Delay(_options.RetryBackoff, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task RunOnceAsync(CancellationToken token)
+    {
+        _accumulator.ExpireBatches();
+
+        if (_accumulator.NeedsWriterId && !await InitWriterIdAsync(token).ConfigureAwait(false))
+        {
+            await _wake.WaitAsync(_options.RetryBackoff, _context.Time, token).ConfigureAwait(false);
+            return;
+        }
+
+        var cluster = _context.Metadata.Cluster;
+        cluster.Tables.TryGetValue(_path, out var table);
+        if (table is not null && table.TableId != _tableId)
+        {
+            _accumulator.AbortAll(new TableNotExistException(
+                $"Table {_path} was dropped and re-created (table id {_tableId} is now {table.TableId}); create a new writer for the new table."));
+            return;
+        }
+        int? LeaderOf(int bucket) => table?.LeaderOf(bucket) is { } leader && cluster.TabletServer(leader) is not null ? leader : null;
+
+        var ready = _accumulator.Ready(LeaderOf);
+        if (ready.UnknownLeaders || _metadataStale)
+        {
+            if (await RefreshMetadataAsync(token).ConfigureAwait(false)) return;
+        }
+
+        var sent = false;
+        foreach (var node in ready.Nodes)
+        {
+            var batches = _accumulator.Drain(node, LeaderOf, _options.WriterRequestMaxSize);
+            if (batches.Count == 0) continue;
+            foreach (var batch in batches) _accumulator.EnsurePayload(batch, _encoder, _schemaId);
+            var request = SendAsync(node, batches, token);
+            lock (_requestsLock) _requests.Add(request);
+            _ = request.ContinueWith(t =>
+            {
+                lock (_requestsLock) _requests.Remove(t);
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            sent = true;
+        }
+
+        if (!sent)
+        {
+            var wait = ready.NextCheck;
+            if (ready.UnknownLeaders && (wait == Timeout.InfiniteTimeSpan || wait > _options.RetryBackoff)) wait = _options.RetryBackoff;
+            await _wake.WaitAsync(wait, _context.Time, token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Refreshes the table's metadata at most once per back-off; true when the loop should start over.</summary>
+    private async Task<bool> RefreshMetadataAsync(CancellationToken token)
+    {
+        var now = _context.Time.GetTimestamp();
+        if (_lastRefresh != 0 && _context.Time.GetElapsedTime(_lastRefresh, now) < _options.RetryBackoff) return false;
+        _lastRefresh = now;
+        _metadataStale = false;
+        try
+        {
+            await _context.Metadata.RefreshTableAsync(_path, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (TableNotExistException e)
+        {
+            _accumulator.AbortAll(e);
+            return true;
+        }
+        catch (FlussException e) when (e.IsRetriable)
+        {
+            ClientLog.MetadataRequestFailed(_log, "cluster", e.Message);
+            return false;
+        }
+    }
+
+    private async Task<bool> InitWriterIdAsync(CancellationToken token)
+    {
+        var request = new InitWriterRequest();
+        request.TablePath.Add(FlussAdmin.ToProto(_path));
+        try
+        {
+            var response = await _context.CallCoordinatorAsync(
+                (s, o) => _context.Channels.Coordinator(s).InitWriterAsync(request, o), idempotent: true, token).ConfigureAwait(false);
+            ClientLog.WriterIdAssigned(_log, _path.ToString(), response.WriterId);
+            _accumulator.SetWriterId(response.WriterId);
+            return true;
+        }
+        catch (FlussException e) when (e.IsRetriable)
+        {
+            ClientLog.WriterIdFailed(_log, _path.ToString(), e.Message);
+            return false;
+        }
+        catch (FlussException e)
+        {
+            ClientLog.WriterIdFailed(_log, _path.ToString(), e.Message);
+            _accumulator.AbortAll(FlussException.Create(e.ErrorCode, $"Getting a writer id for idempotent writes to {_path} failed: {e.Message}"));
+            return false;
+        }
+    }
+
+    private async Task SendAsync(int node, List<WriteBatch> batches, CancellationToken token)
+    {
+        var live = new List<WriteBatch>(batches.Count);
+        foreach (var batch in batches)
+        {
+            if (batch.IsDone) continue;
+            if (batch.Payload!.Length > _options.WriterRequestMaxSize)
+            {
+                Handle(batch, new RecordTooLargeException(
+                    $"A batch of {batch.RecordCount} rows for bucket {batch.Bucket} of {_path} is {batch.Payload.Length} bytes, more than client.writer.request-max-size ({_options.WriterRequestMaxSize}); append smaller rows or raise the limit."));
+                continue;
+            }
+            live.Add(batch);
+        }
+        if (live.Count == 0) return;
+
+        var server = _context.Metadata.Cluster.TabletServer(node);
+        if (server is null)
+        {
+            foreach (var batch in live)
+                Handle(batch, new FlussException(FlussErrorCode.LeaderNotAvailable, $"Tablet server {node} is not in the client's metadata."));
+            return;
+        }
+
+        var request = new ProduceLogRequest { Acks = _options.WriterAcks, TableId = _tableId, TimeoutMs = (int)Math.Min(int.MaxValue, _options.RequestTimeout.TotalMilliseconds) };
+        foreach (var batch in live)
+            request.BucketsReq.Add(new PbProduceLogReqForBucket { BucketId = batch.Bucket, Records = UnsafeByteOperations.UnsafeWrap(batch.Payload) });
+
+        ProduceLogResponse response;
+        try
+        {
+            response = await RpcCall.InvokeAsync(o => _context.Channels.Tablet(server).ProduceLogAsync(request, o), server, _options.RequestTimeout, token).ConfigureAwait(false);
+        }
+        catch (FlussException e)
+        {
+            foreach (var batch in live) Handle(batch, e);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var batch in live)
+                _accumulator.Fail(batch, new FlussException(FlussErrorCode.Network, $"The writer for {_path} was closed before bucket {batch.Bucket} acknowledged the rows."), adjustSequences: false);
+            return;
+        }
+
+        var results = new Dictionary<int, PbProduceLogRespForBucket>();
+        foreach (var r in response.BucketsResp) results[r.BucketId] = r;
+        foreach (var batch in live)
+        {
+            if (!results.TryGetValue(batch.Bucket, out var r))
+            {
+                Handle(batch, new FlussException(FlussErrorCode.UnknownServerError, $"{server} answered the produce request without a result for bucket {batch.Bucket}."));
+            }
+            else if (r.HasErrorCode && r.ErrorCode != 0)
+            {
+                var code = FlussErrors.FromCode(r.ErrorCode);
+                Handle(batch, FlussException.Create(code, r.HasErrorMessage && r.ErrorMessage.Length > 0 ? r.ErrorMessage : FlussErrors.DefaultMessage(code)));
+            }
+            else
+            {
+                _accumulator.Complete(batch, _options.WriterAcks == 0 || !r.HasBaseOffset ? -1 : r.BaseOffset);
+            }
+        }
+    }
+
+    private void Handle(WriteBatch batch, FlussException error)
+    {
+        if (error.ErrorCode == FlussErrorCode.DuplicateSequence
+            || (error.ErrorCode == FlussErrorCode.OutOfOrderSequence && _accumulator.IsAlreadyCommitted(batch)))
+        {
+            // The server already has this batch: an earlier attempt was appended but its answer was lost.
+            _accumulator.Complete(batch, -1);
+            return;
+        }
+
+        var age = _context.Time.GetElapsedTime(batch.CreatedAt);
+        var retriable = error.IsRetriable
+            || (_options.EnableIdempotence && error.ErrorCode == FlussErrorCode.OutOfOrderSequence && !batch.SentAsNextSequence);
+        var attemptsLeft = batch.Attempts <= _options.WriterRetries;
+        if (retriable && attemptsLeft && age < _options.WriterDeliveryTimeout)
+        {
+            ClientLog.RetryingBatch(_log, batch.RecordCount, batch.Bucket, _path.ToString(), $"{error.ErrorCode}: {error.Message}", batch.Attempts + 1);
+            if (RpcCall.InvalidatesMetadata(error.ErrorCode))
+            {
+                _context.Metadata.InvalidateTable(_path);
+                _metadataStale = true;
+            }
+            _accumulator.Retry(batch, error);
+            return;
+        }
+
+        var failure = retriable
+            ? FlussException.Create(error.ErrorCode, $"{error.Message} (bucket {batch.Bucket} of {_path}: gave up after {batch.Attempts} attempts in {age.TotalSeconds:0.###} s)")
+            : error;
+        ClientLog.BatchFailed(_log, batch.RecordCount, batch.Bucket, _path.ToString(), $"{failure.ErrorCode}: {failure.Message}");
+        // The server did not take a batch rejected with a non-retriable error, so later sequences can move down;
+        // after exhausted retries that is unknown, and the writer id is renewed instead.
+        _accumulator.Fail(batch, failure, adjustSequences: !retriable);
+    }
+}

@@ -1,0 +1,226 @@
+using Fluss.Arrow;
+using Fluss.Client;
+using Fluss.Errors;
+using Fluss.Rows;
+using Fluss.Tests.Client.Support;
+using static Fluss.Tests.Client.FlussConnectionTests;
+
+namespace Fluss.Tests.Client;
+
+/// <summary>The scanner against an in-process fake cluster.</summary>
+public class LogScannerTests
+{
+    private static GenericRow Row(int i) => GenericRow.Of(i, "name-" + i, (long)i * 10);
+
+    private static async Task<(FakeCluster Cluster, FlussConnection Connection, FlussTable Table)> SetUpAsync(int buckets, int rows, FlussClientOptions? options = null)
+    {
+        var cluster = await FakeCluster.StartAsync();
+        cluster.State.AddTable(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), buckets));
+        var connection = await FlussConnection.ConnectAsync(options ?? Fast(cluster.Address) with { NoKeyAssigner = BucketAssignerKind.RoundRobin, WriterBatchSize = 450 });
+        var table = await connection.GetTableAsync(TestTables.Orders);
+        if (rows > 0)
+        {
+            await using var writer = table.NewAppendWriter();
+            for (var i = 0; i < rows; i++) _ = writer.AppendAsync(Row(i));
+            await writer.FlushAsync();
+        }
+        return (cluster, connection, table);
+    }
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items, int? take = null)
+    {
+        var list = new List<T>();
+        await foreach (var item in items)
+        {
+            list.Add(item);
+            if (list.Count == take) break;
+        }
+        return list;
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_StopAtEnd_ReadsEveryRowOnceThenCompletes()
+    {
+        var (cluster, connection, table) = await SetUpAsync(3, 60);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true });
+
+        var records = await ToListAsync(scanner.ReadRecordsAsync());
+
+        Assert.Equal(Enumerable.Range(0, 60).Select(Row).OrderBy(r => r.GetInt(0)), records.Select(r => (GenericRow)r.Row).OrderBy(r => r.GetInt(0)));
+        foreach (var bucket in records.GroupBy(r => r.Bucket))
+            Assert.Equal(Enumerable.Range(0, bucket.Count()).Select(i => (long)i), bucket.Select(r => r.Offset));
+        Assert.All(records, r => Assert.Equal(ChangeType.AppendOnly, r.ChangeType));
+        Assert.All(records, r => Assert.True(r.Timestamp >= 1_700_000_000_000));
+        Assert.True(cluster.State.FetchRequests.Count > 0);
+        Assert.All(cluster.State.FetchRequests, f => Assert.Equal(-1, f.FollowerServerId));
+    }
+
+    [Fact]
+    public async Task ReadBatchesAsync_Projection_PushedDownInTableOrder_ColumnsInRequestedOrder()
+    {
+        var (cluster, connection, table) = await SetUpAsync(1, 8);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { Columns = ["amount", "id"], StopAtEnd = true });
+
+        var batches = await ToListAsync(scanner.ReadBatchesAsync());
+        var rows = new List<(long Amount, int Id)>();
+        foreach (var batch in batches)
+        {
+            using (batch)
+            {
+                Assert.Equal(["amount", "id"], batch.RowType.FieldNames);
+                var reader = new ArrowRowReader(batch.Batch, batch.RowType);
+                for (var i = 0; i < batch.RowCount; i++) rows.Add((reader.GetRow(i).GetLong(0), reader.GetRow(i).GetInt(1)));
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (i * 10L, i)), rows);
+        var request = cluster.State.FetchRequests[0].TablesReq[0];
+        Assert.True(request.ProjectionPushdownEnabled);
+        Assert.Equal([0, 2], request.ProjectedFields);
+        Assert.Equal(["amount", "id"], scanner.RowType.FieldNames);
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_StartOffset_SkipsEarlierRecordsOfTheFirstBatch()
+    {
+        var (cluster, connection, table) = await SetUpAsync(1, 10, null);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { Start = StartPosition.Offset(3), StopAtEnd = true });
+
+        var records = await ToListAsync(scanner.ReadRecordsAsync());
+
+        Assert.Equal(Enumerable.Range(3, 7).Select(i => (long)i), records.Select(r => r.Offset));
+        Assert.Equal(Enumerable.Range(3, 7).Select(Row), records.Select(r => (GenericRow)r.Row));
+        Assert.Equal(3, cluster.State.FetchRequests[0].TablesReq[0].BucketsReq[0].FetchOffset);
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_OffsetOutOfRange_ThrowsTypedError()
+    {
+        var (cluster, connection, table) = await SetUpAsync(1, 2);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { Start = StartPosition.Offset(50) });
+
+        var error = await Assert.ThrowsAsync<LogOffsetOutOfRangeException>(() => ToListAsync(scanner.ReadRecordsAsync()));
+        Assert.Contains("50", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bucket 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_NotLeaderOnce_RefreshesAndContinues()
+    {
+        var (cluster, connection, table) = await SetUpAsync(2, 20);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        cluster.State.FetchFault = (bucket, attempt) => bucket == 1 && attempt == 1 ? FlussErrorCode.NotLeaderOrFollower : null;
+        var metadataBefore = cluster.State.MetadataRequests;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true });
+
+        var records = await ToListAsync(scanner.ReadRecordsAsync());
+
+        Assert.Equal(20, records.Count);
+        Assert.True(cluster.State.MetadataRequests > metadataBefore);
+        Assert.True(cluster.State.FetchAttempts[1] >= 2);
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_LatestStart_SeesOnlyRowsWrittenAfterwards()
+    {
+        var (cluster, connection, table) = await SetUpAsync(1, 5);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { Start = StartPosition.Latest });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var reading = ToListAsync(scanner.ReadRecordsAsync(timeout.Token), take: 3);
+
+        await WaitUntil(() => cluster.State.FetchRequests.Count > 0);
+        await using (var writer = table.NewAppendWriter())
+        {
+            for (var i = 100; i < 103; i++) _ = writer.AppendAsync(Row(i));
+            await writer.FlushAsync();
+        }
+        var records = await reading;
+
+        Assert.Equal([5L, 6, 7], records.Select(r => r.Offset));
+        Assert.Equal(Enumerable.Range(100, 3).Select(Row), records.Select(r => (GenericRow)r.Row));
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_SecondEnumeration_ContinuesAfterTheLastRecordRead()
+    {
+        var (cluster, connection, table) = await SetUpAsync(1, 10);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true });
+
+        var first = await ToListAsync(scanner.ReadRecordsAsync(), take: 4);
+        var rest = await ToListAsync(scanner.ReadRecordsAsync());
+
+        Assert.Equal([0L, 1, 2, 3], first.Select(r => r.Offset));
+        Assert.Equal(Enumerable.Range(4, 6).Select(i => (long)i), rest.Select(r => r.Offset));
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_TimestampStart_UsesListOffsets()
+    {
+        var (cluster, connection, table) = await SetUpAsync(1, 0);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        await using (var writer = table.NewAppendWriter())
+        {
+            // Three flushes, three log batches: offsets 0-2, 3-5 and 6-9.
+            foreach (var (from, count) in new[] { (0, 3), (3, 3), (6, 4) })
+            {
+                for (var i = from; i < from + count; i++) _ = writer.AppendAsync(Row(i));
+                await writer.FlushAsync();
+            }
+        }
+        var batches = cluster.State.Tables[TestTables.Orders].Logs[0].Batches.Select(b => new Records.Log.LogRecordBatch(b)).ToList();
+        Assert.Equal([0L, 3, 6], batches.Select(b => b.BaseOffset));
+        await using var scanner = table.NewLogScanner(new LogScanOptions { Start = StartPosition.Timestamp(batches[2].CommitTimestamp), StopAtEnd = true });
+
+        var records = await ToListAsync(scanner.ReadRecordsAsync());
+
+        Assert.Equal([6L, 7, 8, 9], records.Select(r => r.Offset));
+        Assert.All(records, r => Assert.Equal(batches[2].CommitTimestamp, r.Timestamp));
+    }
+
+    [Fact]
+    public async Task ReadBatchesAsync_StopAtEndOnEmptyTable_CompletesWithoutFetching()
+    {
+        var (cluster, connection, table) = await SetUpAsync(2, 0);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true, Buckets = [1] });
+
+        Assert.Empty(await ToListAsync(scanner.ReadBatchesAsync()));
+        Assert.Empty(cluster.State.FetchRequests);
+    }
+
+    [Fact]
+    public async Task NewLogScanner_UnknownColumnOrBucket_Refused()
+    {
+        var (cluster, connection, table) = await SetUpAsync(2, 0);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+
+        Assert.Contains("'nope'", Assert.Throws<ArgumentException>(() => table.NewLogScanner(new LogScanOptions { Columns = ["nope"] })).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.NewLogScanner(new LogScanOptions { Buckets = [2] }));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not become true in time.");
+            await Task.Delay(10);
+        }
+    }
+}
