@@ -42,13 +42,7 @@ internal sealed class Sender : IAsyncDisposable
         _schemaId = checked((short)table.SchemaId);
         _accumulator = accumulator;
         var compression = table.TableConfig.ArrowCompression;
-        var codec = compression.Type switch
-        {
-            Fluss.Metadata.ArrowCompressionType.None => Fluss.Arrow.ArrowCompressionType.None,
-            Fluss.Metadata.ArrowCompressionType.Lz4Frame => Fluss.Arrow.ArrowCompressionType.Lz4Frame,
-            _ => Fluss.Arrow.ArrowCompressionType.Zstd,
-        };
-        _encoder = new ArrowLogBatchBuilder(codec, compression.Level > 0 ? compression.Level : ArrowLogBatchBuilder.DefaultZstdLevel);
+        _encoder = new ArrowLogBatchBuilder(compression.Type, compression.Level > 0 ? compression.Level : ArrowLogBatchBuilder.DefaultZstdLevel);
         _log = context.CreateLogger("Fluss.Client.Writer");
         accumulator.Wakeup = _wake.Set;
     }

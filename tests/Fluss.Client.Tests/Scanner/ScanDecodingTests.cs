@@ -76,7 +76,7 @@ public class ScanDecoderTests
             }).ToArray();
             builder.Append(GenericRow.Of(values));
         }
-        using var encoder = new ArrowLogBatchBuilder(Fluss.Arrow.ArrowCompressionType.Zstd);
+        using var encoder = new ArrowLogBatchBuilder(Fluss.Metadata.ArrowCompressionType.Zstd);
         var bytes = (changeTypes is null ? encoder.BuildAppendOnly(builder, new LogBatchHeader(1)) : encoder.BuildChangelog(builder, changeTypes, new LogBatchHeader(1))).ToArray();
         LogRecordBatch.SetBaseOffset(bytes, baseOffset);
         LogRecordBatch.SetCommitTimestamp(bytes, timestamp);

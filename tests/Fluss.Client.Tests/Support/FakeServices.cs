@@ -319,7 +319,7 @@ internal sealed class FakeTabletService(FakeState state) : TabletService.TabletS
         using var full = view.ReadArrow(rowType);
         var projectedType = rowType.Project(fields);
         var projected = new RecordBatch(ArrowSchemas.ToArrowSchema(projectedType), fields.Select(f => full.Batch.Column(f)), full.RowCount);
-        using var encoder = new ArrowLogBatchBuilder(Fluss.Arrow.ArrowCompressionType.None);
+        using var encoder = new ArrowLogBatchBuilder(Fluss.Metadata.ArrowCompressionType.None);
         var bytes = encoder.BuildAppendOnly(projected, new LogBatchHeader(view.SchemaId, view.WriterId, view.BatchSequence)).ToArray();
         LogRecordBatch.SetBaseOffset(bytes, view.BaseOffset);
         LogRecordBatch.SetCommitTimestamp(bytes, view.CommitTimestamp);
