@@ -158,7 +158,7 @@ internal static class DataCommands
     {
         "earliest" => StartPosition.Earliest,
         "latest" => StartPosition.Latest,
-        var s when long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var offset) => StartPosition.AtOffset(offset),
+        var s when long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var offset) => StartPosition.Offset(offset),
         _ => throw new FormatException($"--from expects earliest, latest or a non-negative offset, got '{text}'"),
     };
 

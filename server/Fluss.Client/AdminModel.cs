@@ -44,3 +44,6 @@ public abstract record OffsetSpec
         internal override long? StartTimestamp => TimestampMs;
     }
 }
+
+/// <summary>A server of the cluster: the coordinator or a tablet server.</summary>
+public sealed record ServerInfo(int Id, string Host, int Port, bool IsCoordinator);

@@ -136,5 +136,16 @@ public sealed class FlussAdmin
         return await _context.ListOffsetsAsync(path, buckets, spec.OffsetType, spec.StartTimestamp, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The coordinator and the live tablet servers, as the coordinator reports them now.</summary>
+    public async Task<IReadOnlyList<ServerInfo>> GetServerNodesAsync(CancellationToken cancellationToken = default)
+    {
+        await _context.Metadata.RefreshServersAsync(null, cancellationToken).ConfigureAwait(false);
+        var cluster = _context.Metadata.Cluster;
+        var nodes = new List<ServerInfo>();
+        if (cluster.Coordinator is { } c) nodes.Add(new ServerInfo(c.Id, c.Host, c.Port, IsCoordinator: true));
+        nodes.AddRange(cluster.TabletServers.Values.OrderBy(n => n.Id).Select(n => new ServerInfo(n.Id, n.Host, n.Port, IsCoordinator: false)));
+        return nodes;
+    }
+
     internal static PbTablePath ToProto(TablePath path) => new() { DatabaseName = path.DatabaseName, TableName = path.TableName };
 }
