@@ -41,9 +41,6 @@ internal sealed class TabletServerMetadataCache
         return snapshot.TableIdsByPath.TryGetValue(path, out var id) && snapshot.TablesById.TryGetValue(id, out table!);
     }
 
-    public bool TryGetTabletServer(int serverId, out PbServerNode server) =>
-        _snapshot.TabletServers.TryGetValue(serverId, out server!);
-
     /// <summary>Applies an UpdateMetadata request; returns the ids of tables it evicted.</summary>
     /// <exception cref="Fluss.Errors.FlussException">A table's JSON is invalid (the cache is left unchanged).</exception>
     public IReadOnlyList<long> Update(UpdateMetadataRequest request)

@@ -25,7 +25,6 @@ internal sealed class CoordinatorRegistration : IAsyncDisposable
     private readonly GrpcChannel _channel;
     private readonly CoordinatorService.CoordinatorServiceClient _client;
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _firstRegistration = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private int _registrations;
 
@@ -47,9 +46,6 @@ internal sealed class CoordinatorRegistration : IAsyncDisposable
     /// <summary>How many times the server has registered successfully.</summary>
     public int Registrations => Volatile.Read(ref _registrations);
 
-    /// <summary>Completes at the first successful registration.</summary>
-    public Task FirstRegistration => _firstRegistration.Task;
-
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -65,7 +61,6 @@ internal sealed class CoordinatorRegistration : IAsyncDisposable
                 CoordinatorEpoch = response.CoordinatorEpoch;
                 sessionTimeout = response.SessionTimeoutMs > 0 ? TimeSpan.FromMilliseconds(response.SessionTimeoutMs) : _configuredSessionTimeout;
                 Interlocked.Increment(ref _registrations);
-                _firstRegistration.TrySetResult();
                 _logger.Registered(_coordinator.ToString(), response.CoordinatorEpoch, (int)sessionTimeout.TotalMilliseconds);
                 backoff = InitialBackoff;
             }

@@ -1,4 +1,3 @@
-using Fluss.Config;
 using Fluss.Errors;
 using Fluss.Metadata;
 using Fluss.Records.Log;
@@ -216,9 +215,6 @@ internal sealed class Replica
         };
     }
 
-    /// <summary>Whether projection is possible for this table's log format.</summary>
-    public bool SupportsProjection => Table.TableConfig.LogFormat == LogFormat.Arrow;
-
     /// <summary>Stops serving: the replica is neither leader nor follower any more; waiting requests re-check.</summary>
     public void Stop()
     {
@@ -245,8 +241,7 @@ internal sealed class Replica
 
     private NotLeaderOrFollowerException NotLeader()
     {
-        var state = _state;
-        var leader = state is null ? "no leader is known yet" : state.Leader == _localServerId ? "this server" : $"the leader is server {state.Leader}";
+        var leader = _state is { } state ? $"the leader is server {state.Leader}" : "it does not serve the bucket now";
         return new NotLeaderOrFollowerException($"Tablet server {_localServerId} is not the leader of bucket {Bucket} ({leader}).");
     }
 

@@ -48,11 +48,6 @@ internal sealed partial class ReplicaManager : IDisposable
     /// <summary>The hosted replica of a bucket, if any.</summary>
     public bool TryGetReplica(TableBucket bucket, out Replica replica) => _replicas.TryGetValue(bucket, out replica!);
 
-    public IReadOnlyCollection<Replica> Replicas => _replicas.Values.ToArray();
-
-    /// <summary>Cancelled at shutdown: waiting requests answer with what they have.</summary>
-    public CancellationToken ShutdownToken => _shutdown.Token;
-
     // -------------------------------------------------------------------------------------------------------------
     // Coordinator requests
     // -------------------------------------------------------------------------------------------------------------
