@@ -90,6 +90,22 @@ public sealed class ReplicaManagerStateTests
     }
 
     [Fact]
+    public async Task NotifyLeaderAndIsr_OnlyFirstEntryOfTableCarriesMetadata_AllBucketsCreated()
+    {
+        await using var h = await StartAsync();
+        var request = new NotifyLeaderAndIsrRequest { CoordinatorEpoch = 1 };
+        request.NotifyBucketsLeaderReq.Add(LeaderAndIsr(0));
+        var second = LeaderAndIsr(1);
+        second.TableMetadata = null;
+        request.NotifyBucketsLeaderReq.Add(second);
+
+        var response = await h.Tablet.NotifyLeaderAndIsrAsync(request);
+
+        Assert.All(response.NotifyBucketsLeaderResp, r => ErrorAssert.NoError(r.HasErrorCode, r.ErrorCode, r.ErrorMessage));
+        Assert.Equal(0, (await h.ProduceAsync(1, Batch(MakeRows(0, 1)))).BaseOffset);
+    }
+
+    [Fact]
     public async Task NotifyLeaderAndIsr_TableTtl_ReachesTheLogTablet()
     {
         await using var h = await StartAsync();

@@ -64,12 +64,13 @@ internal sealed partial class ReplicaManager : IDisposable
         lock (_stateChangeLock)
         {
             ValidateAndApplyCoordinatorEpoch(request.CoordinatorEpoch, "NotifyLeaderAndIsr");
+            var tables = new RequestTables(request);
             foreach (var data in request.NotifyBucketsLeaderReq)
             {
                 var result = new PbNotifyLeaderAndIsrRespForBucket { TableBucket = data.TableBucket ?? new PbTableBucket() };
                 try
                 {
-                    ApplyLeaderAndIsr(data);
+                    ApplyLeaderAndIsr(data, tables);
                 }
                 catch (FlussException e)
                 {
@@ -89,7 +90,34 @@ internal sealed partial class ReplicaManager : IDisposable
         return response;
     }
 
-    private void ApplyLeaderAndIsr(PbNotifyLeaderAndIsrReqForBucket data)
+    /// <summary>
+    /// The table descriptions a NotifyLeaderAndIsr request carries: the first entry of each table holds its metadata
+    /// and schema, and the table's other entries share it. Each is parsed once.
+    /// </summary>
+    private sealed class RequestTables
+    {
+        private readonly Dictionary<long, PbNotifyLeaderAndIsrReqForBucket> _carriers = [];
+        private readonly Dictionary<long, TableInfo> _parsed = [];
+
+        public RequestTables(NotifyLeaderAndIsrRequest request)
+        {
+            foreach (var entry in request.NotifyBucketsLeaderReq)
+                if (entry.TableMetadata is { } metadata) _carriers.TryAdd(metadata.TableId, entry);
+        }
+
+        /// <summary>The table's description in this request, or null when no entry carries it.</summary>
+        /// <exception cref="InvalidTableException">The carried metadata is invalid.</exception>
+        public TableInfo? Find(long tableId)
+        {
+            if (_parsed.TryGetValue(tableId, out var info)) return info;
+            if (!_carriers.TryGetValue(tableId, out var carrier)) return null;
+            info = ProtoConversions.ToTableInfo(carrier.TableMetadata, carrier.HasSchemaJson ? carrier.SchemaJson : null);
+            _parsed[tableId] = info;
+            return info;
+        }
+    }
+
+    private void ApplyLeaderAndIsr(PbNotifyLeaderAndIsrReqForBucket data, RequestTables tables)
     {
         if (data.TableBucket is null)
             throw new FlussException(FlussErrorCode.UnknownTableOrBucket, "A NotifyLeaderAndIsr entry has no table bucket.");
@@ -103,9 +131,9 @@ internal sealed partial class ReplicaManager : IDisposable
             throw new FlussException(FlussErrorCode.UnknownTableOrBucket,
                 $"Tablet server {ServerId} is not among the assigned replicas [{string.Join(", ", state.Replicas)}] of bucket {bucket}; the request is ignored.");
 
-        var replica = existing ?? CreateReplica(bucket, data);
-        if (existing is not null && data.TableMetadata is not null)
-            replica.UpdateTable(ProtoConversions.ToTableInfo(data.TableMetadata, data.HasSchemaJson ? data.SchemaJson : null));
+        var table = tables.Find(bucket.TableId);
+        var replica = existing ?? CreateReplica(bucket, data.PhysicalTablePath, table);
+        if (existing is not null && table is not null) replica.UpdateTable(table);
 
         if (state.Leader == ServerId)
         {
@@ -119,11 +147,11 @@ internal sealed partial class ReplicaManager : IDisposable
         }
     }
 
-    private Replica CreateReplica(TableBucket bucket, PbNotifyLeaderAndIsrReqForBucket data)
+    private Replica CreateReplica(TableBucket bucket, PbPhysicalTablePath? physicalPath, TableInfo? fromRequest)
     {
         TableInfo table;
-        if (data.TableMetadata is not null)
-            table = ProtoConversions.ToTableInfo(data.TableMetadata, data.HasSchemaJson ? data.SchemaJson : null);
+        if (fromRequest is not null)
+            table = fromRequest;
         else if (_metadataCache.TryGetTable(bucket.TableId, out var cached))
             table = cached.Info;
         else
@@ -136,7 +164,7 @@ internal sealed partial class ReplicaManager : IDisposable
             throw new FlussException(FlussErrorCode.UnknownTableOrBucket,
                 $"Bucket {bucket.Bucket} does not exist: table {table.TablePath} has {table.NumBuckets} buckets.");
 
-        var path = data.PhysicalTablePath is { } p ? ProtoConversions.ToPhysicalTablePath(p) : PhysicalTablePath.Of(table.TablePath);
+        var path = physicalPath is not null ? ProtoConversions.ToPhysicalTablePath(physicalPath) : PhysicalTablePath.Of(table.TablePath);
         var log = _logManager.GetOrCreateTablet(path, bucket, table.TableConfig.LogTtl);
         var replica = new Replica(ServerId, path, bucket, table, log, () => _settings.MinInSyncReplicas, _time);
         _replicas[bucket] = replica;
