@@ -195,5 +195,44 @@ public sealed class TabletServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Simulates a crash for in-process clusters: stops at once (open calls are aborted, nothing drains, heartbeats
+    /// just stop), closes the files and removes the clean-shutdown marker, so the next start on this data directory
+    /// runs full log recovery as after a killed process.
+    /// </summary>
+    internal async Task KillAsync()
+    {
+        await _stopLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_stopped) return;
+            _stopped = true;
+            if (_registration is not null) await _registration.DisposeAsync().ConfigureAwait(false);
+            _replicaManager.BeginShutdown();
+            if (_app is not null)
+            {
+                using var now = new CancellationTokenSource();
+                await now.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await _app.StopAsync(now.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                await _app.DisposeAsync().ConfigureAwait(false);
+            }
+            await _background.DisposeAsync().ConfigureAwait(false);
+            _replicaManager.Dispose();
+            _logManager.Dispose();
+            File.Delete(Path.Combine(_settings.DataDir, LogManager.CleanShutdownFileName));
+            _logger.Stopped(_settings.ServerId);
+        }
+        finally
+        {
+            _stopLock.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 }

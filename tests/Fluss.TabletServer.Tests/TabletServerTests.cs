@@ -159,6 +159,22 @@ public sealed class TabletServerTests
         }
     }
 
+    [Fact]
+    public async Task KillAsync_ThenRestart_FullRecoveryKeepsAcknowledgedData()
+    {
+        await using var h = await StartAsync();
+        await h.LeadAsync(0);
+        await h.ProduceAsync(0, Batch(MakeRows(0, 4)), acks: 1);
+        await h.ProduceAsync(0, Batch(MakeRows(4, 2)), acks: 0);
+
+        await h.Server.KillAsync();
+        await h.RestartAsync();
+
+        Assert.False(h.Server.LogManager.WasCleanShutdown);
+        await h.LeadAsync(0);
+        Assert.Equal(MakeRows(0, 6), Decode((await h.FetchAsync(0, 0)).Records).Select(r => r.Row));
+    }
+
     private static string ActiveSegment(TabletServerHarness h)
     {
         Assert.True(h.Server.LogManager.TryGetTablet(new TableBucket(TableId, 0), out var tablet));
