@@ -32,6 +32,9 @@ public sealed class LogTablet : IDisposable
     private long _recoveryPoint;
     private long _localMaxTimestamp;
     private long _minRetainOffset = long.MaxValue;
+    private Task? _pendingFlush;
+    private long _flushScheduledUpTo;
+    private int _truncations;
     private bool _closed;
 
     private LogTablet(string directory, PhysicalTablePath path, TableBucket bucket, LogTabletOptions options, TimeProvider time,
@@ -414,8 +417,7 @@ public sealed class LogTablet : IDisposable
             return;
         }
 
-        FlushSegmentsFrom(_recoveryPoint);
-        if (logEnd > _recoveryPoint) Volatile.Write(ref _recoveryPoint, logEnd);
+        ScheduleFlushBelow(logEnd);
         active.OnBecomeInactive();
         DeleteStaleFiles(newOffset);
         var segment = LogSegment.Open(Directory, newOffset, _options, active: true);
@@ -423,6 +425,46 @@ public sealed class LogTablet : IDisposable
         _logEnd = new EndOffset(logEnd, segment.BaseOffset, 0);
         _writers.UpdateMapEndOffset(newOffset);
         _writers.TakeSnapshot();
+    }
+
+    /// <summary>
+    /// Forces the segments holding offsets from the recovery point up to <paramref name="offset"/> to disk in the
+    /// background (a roll must not stall appends on an fsync of a whole segment), then moves the recovery point
+    /// (caller holds the lock).
+    /// </summary>
+    private void ScheduleFlushBelow(long offset)
+    {
+        var segments = _segments;
+        var toFlush = new List<LogSegment>();
+        var from = Math.Max(_recoveryPoint, _flushScheduledUpTo);
+        for (var i = FloorIndex(segments, from); i < segments.Length && segments[i].BaseOffset < offset; i++)
+            if (segments[i].TryAcquire()) toFlush.Add(segments[i]);
+        _flushScheduledUpTo = Math.Max(_flushScheduledUpTo, offset);
+        var truncations = _truncations;
+        var previous = _pendingFlush;
+        _pendingFlush = Task.Run(async () =>
+        {
+            if (previous is not null) await previous.ConfigureAwait(false);
+            var flushed = false;
+            try
+            {
+                foreach (var segment in toFlush) segment.Flush();
+                flushed = true;
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+            {
+                // The recovery point stays behind; the next flush or recovery covers these segments.
+            }
+            finally
+            {
+                foreach (var segment in toFlush) segment.Release();
+            }
+            if (!flushed) return;
+            lock (_lock)
+            {
+                if (!_closed && truncations == _truncations && offset > _recoveryPoint) Volatile.Write(ref _recoveryPoint, offset);
+            }
+        });
     }
 
     private void ReplaceEmptyActive(long newOffset)
@@ -608,6 +650,8 @@ public sealed class LogTablet : IDisposable
             _logEnd = new EndOffset(logEnd, active.BaseOffset, active.Size);
             if (_highWatermark > logEnd) Volatile.Write(ref _highWatermark, logEnd);
             if (_recoveryPoint > logEnd) Volatile.Write(ref _recoveryPoint, logEnd);
+            _flushScheduledUpTo = Math.Min(_flushScheduledUpTo, logEnd);
+            _truncations++;
             Volatile.Write(ref _localMaxTimestamp, Math.Max(0, LatestTimestamp(keep)));
             RebuildWriterState(_writers, keep, logEnd, _time.GetUtcNow().ToUnixTimeMilliseconds());
             return true;
@@ -636,6 +680,8 @@ public sealed class LogTablet : IDisposable
         _logEnd = new EndOffset(newOffset, newOffset, 0);
         Volatile.Write(ref _highWatermark, newOffset);
         Volatile.Write(ref _recoveryPoint, newOffset);
+        _flushScheduledUpTo = newOffset;
+        _truncations++;
         Volatile.Write(ref _localMaxTimestamp, 0);
         _writers.TruncateFullyAndStartAt(newOffset);
     }
@@ -697,6 +743,16 @@ public sealed class LogTablet : IDisposable
     /// <summary>Flushes, writes a writer-state snapshot at the log end offset and closes the files (readers in flight finish first).</summary>
     public void Dispose()
     {
+        Task? pending;
+        lock (_lock) pending = _pendingFlush;
+        try
+        {
+            pending?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // A failed background flush is repeated below.
+        }
         lock (_lock)
         {
             if (_closed) return;

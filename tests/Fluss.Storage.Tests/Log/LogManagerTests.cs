@@ -151,11 +151,11 @@ public class LogManagerTests
         var clock = new ManualClock();
         var options = Options with
         {
-            Tablet = Batches.SmallSegments(segmentSize: 2000) with { WriterIdExpiration = TimeSpan.FromMinutes(30) },
+            Tablet = Batches.SmallSegments(segmentSize: 2000) with { WriterIdExpiration = TimeSpan.FromMinutes(10) },
             RetentionCheckInterval = TimeSpan.FromMinutes(5),
         };
         using var manager = LogManager.Open(dir.Path, options, clock);
-        var tablet = manager.GetOrCreateTablet(Orders, new TableBucket(12, 0), logTtl: TimeSpan.FromHours(1));
+        var tablet = manager.GetOrCreateTablet(Orders, new TableBucket(12, 0), logTtl: TimeSpan.FromMinutes(10));
         for (var i = 0; i < 40; i++) tablet.AppendAsLeader(Batches.Rows(3 * i, 3));
         tablet.AppendAsLeader(Batches.Rows(120, 1, writerId: 5, sequence: 0));
         tablet.UpdateHighWatermark(tablet.LogEndOffset);
@@ -169,7 +169,9 @@ public class LogManagerTests
 
         Assert.True(tablet.SegmentCount > 2);
         Assert.Equal(1, tablet.WriterIdCount);
-        clock.Advance(TimeSpan.FromHours(2));
+        clock.Advance(TimeSpan.FromMinutes(9));
+        Assert.True(tablet.SegmentCount > 2);
+        clock.Advance(TimeSpan.FromMinutes(16));
         Assert.Equal(1, tablet.SegmentCount);
         Assert.Equal(0, tablet.WriterIdCount);
         Assert.True(File.Exists(Path.Combine(dir.Path, LogManager.RecoveryPointCheckpointFileName)));
