@@ -26,6 +26,8 @@ public static class DependencyRules
         ["Fluss.DuckDB"] = 4,
         ["Fluss.Data"] = 4,
         ["Fluss.Cli"] = 4,
+        ["Fluss.LocalCluster"] = 4,
+        ["Fluss.Testing"] = 4,
     };
 
     /// <summary>The top layer: composition roots (hosts), tests, benchmarks and samples.</summary>
@@ -37,6 +39,8 @@ public static class DependencyRules
         ("Fluss.Data", "Fluss.DuckDB"),
         ("Fluss.Cli", "Fluss.Data"),
         ("Fluss.Cli", "Fluss.DuckDB"),
+        ("Fluss.Cli", "Fluss.LocalCluster"),
+        ("Fluss.Testing", "Fluss.LocalCluster"),
     };
 
     /// <summary>Projects the public client SDK may reference; it never sees server internals.</summary>

@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using CsCheck;
 using Fluss.Arrow;
 using Fluss.Errors;
+using Fluss.Metadata;
 using Fluss.Records.Log;
 using Fluss.Rows;
 using Fluss.Tests.Generators;
