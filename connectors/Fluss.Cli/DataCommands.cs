@@ -172,7 +172,7 @@ internal static class DataCommands
     internal static string RowJson(IRow row, RowType type, int bucket, long offset, string changeType)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, JsonRows.OutputOptions))
         {
             w.WriteStartObject();
             JsonRows.WriteFields(w, row, type);

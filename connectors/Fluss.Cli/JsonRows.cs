@@ -11,6 +11,9 @@ namespace Fluss.Cli;
 /// </summary>
 internal static class JsonRows
 {
+    /// <summary>Writer options for output meant for people and scripts: no escaping of '+', '&lt;' or non-ASCII text.</summary>
+    public static readonly JsonWriterOptions OutputOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>
     /// Reads one JSON object into a row of the given type. Throws <see cref="FormatException"/> naming the column
     /// for an unknown column, a missing NOT NULL column, or a value of the wrong type.
@@ -129,7 +132,7 @@ internal static class JsonRows
     {
         if (row.IsNullAt(pos)) return "null";
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms)) WriteValue(w, row, pos, type);
+        using (var w = new Utf8JsonWriter(ms, OutputOptions)) WriteValue(w, row, pos, type);
         var text = System.Text.Encoding.UTF8.GetString(ms.ToArray());
         return text.StartsWith('"') ? JsonSerializer.Deserialize<string>(text)! : text;
     }

@@ -91,7 +91,7 @@ internal static class TableCommands
     internal static string DescribeJson(TableInfo info)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false }))
+        using (var w = new Utf8JsonWriter(ms, JsonRows.OutputOptions))
         {
             w.WriteStartObject();
             w.WriteString("database", info.TablePath.DatabaseName);
