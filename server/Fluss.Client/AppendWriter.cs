@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using Apache.Arrow;
 using Fluss.Arrow;
 using Fluss.Client.Internal;
@@ -27,9 +26,9 @@ public sealed class AppendWriter : IAsyncDisposable
     private readonly ClientContext _context;
     private readonly TableInfo _table;
     private readonly RowValidator _validator;
-    private readonly RecordAccumulator _accumulator;
+    private readonly ArrowRecordAccumulator _accumulator;
     private readonly IBucketAssigner _assigner;
-    private readonly Sender _sender;
+    private readonly WritePipeline _pipeline;
     private readonly Action<AppendWriter>? _onDisposed;
     private readonly Apache.Arrow.Schema _arrowSchema;
     private readonly Lock _keyLock = new();
@@ -53,12 +52,11 @@ public sealed class AppendWriter : IAsyncDisposable
         _validator = new RowValidator(table.RowType, table.TablePath.ToString());
         _arrowSchema = ArrowSchemas.ToArrowSchema(table.RowType);
         var options = context.Options;
-        _accumulator = new RecordAccumulator(table.RowType, AccumulatorSettings.From(options), options.TimeProvider);
+        _accumulator = new ArrowRecordAccumulator(table.RowType, AccumulatorSettings.From(options), options.TimeProvider);
         _assigner = BucketAssigners.For(table, options.NoKeyAssigner, AvailableBuckets, Random.Shared);
         // Key encoders are not thread-safe: Arrow batches get their own, outside the accumulator's lock.
         _batchKeyAssigner = table.HasBucketKey ? BucketAssigners.For(table, options.NoKeyAssigner, AvailableBuckets, Random.Shared) : null;
-        _sender = new Sender(context, table, _accumulator);
-        _sender.Start();
+        _pipeline = new WritePipeline(context, table, _accumulator, new ProduceLogRpc(options, table, _accumulator));
     }
 
     /// <summary>The table written to.</summary>
@@ -101,20 +99,10 @@ public sealed class AppendWriter : IAsyncDisposable
 
     /// <summary>Sends everything buffered and waits until it is acknowledged.</summary>
     /// <exception cref="FlussException">The first failure of a batch since the last flush (the rows' own tasks fault too).</exception>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    public Task FlushAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        _accumulator.BeginFlush();
-        try
-        {
-            var pending = _accumulator.Incomplete().Select(b => b.Completion).ToArray();
-            await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _accumulator.EndFlush();
-        }
-        if (_accumulator.TakeFailure() is { } failure) ExceptionDispatchInfo.Throw(failure);
+        return _pipeline.FlushAsync(cancellationToken);
     }
 
     /// <summary>
@@ -124,11 +112,7 @@ public sealed class AppendWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _accumulator.Close();
-        if (!await _sender.WaitForDrainAsync(_context.Options.WriterDeliveryTimeout).ConfigureAwait(false))
-            _accumulator.AbortAll(new FlussException(FlussErrorCode.Network, $"The writer for {_table.TablePath} was closed before all rows were acknowledged."));
-        await _sender.DisposeAsync().ConfigureAwait(false);
-        _accumulator.Dispose();
+        await _pipeline.DisposeAsync().ConfigureAwait(false);
         _assigner.Dispose();
         _batchKeyAssigner?.Dispose();
         _onDisposed?.Invoke(this);

@@ -17,7 +17,8 @@ public enum BucketAssignerKind
 
 /// <summary>
 /// Client settings. Defaults are Fluss's; <see cref="FromConfiguration"/> reads them from Fluss's option keys
-/// (<c>bootstrap.servers</c>, <c>client.request-timeout</c>, <c>client.writer.*</c>, <c>client.scanner.log.*</c>).
+/// (<c>bootstrap.servers</c>, <c>client.request-timeout</c>, <c>client.writer.*</c>, <c>client.scanner.log.*</c>,
+/// <c>client.lookup.*</c>).
 /// </summary>
 public sealed record FlussClientOptions
 {
@@ -81,6 +82,27 @@ public sealed record FlussClientOptions
     /// <summary>Decoded batches a scanner buffers ahead of its reader. Not a Fluss option; 16.</summary>
     public int ScannerBufferedBatches { get; init; } = 16;
 
+    /// <summary><c>client.lookup.max-batch-size</c> (128): keys of one bucket sent together in one lookup request.</summary>
+    public int LookupMaxBatchSize { get; init; } = 128;
+
+    /// <summary><c>client.lookup.batch-timeout</c> (100 ms): longest time a lookup waits for more lookups of its bucket.</summary>
+    public TimeSpan LookupBatchTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary><c>client.lookup.max-inflight-requests</c> (128): lookup requests of a connection awaiting answers.</summary>
+    public int LookupMaxInflightRequests { get; init; } = 128;
+
+    /// <summary><c>client.lookup.queue-size</c> (25600): lookups of a connection not yet answered; more wait for room.</summary>
+    public int LookupQueueSize { get; init; } = 25600;
+
+    /// <summary><c>client.lookup.max-retries</c> (int.MaxValue): resends of a lookup that failed with a retriable error.</summary>
+    public int LookupMaxRetries { get; init; } = int.MaxValue;
+
+    /// <summary>
+    /// Longest time from a lookup's start to its answer, retries included; then it fails with the last error. Not a
+    /// Fluss option (Fluss retries without bound); 2 minutes.
+    /// </summary>
+    public TimeSpan LookupTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Clock of batching, retries and back-off (RPC deadlines always use the system clock).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -116,6 +138,11 @@ public sealed record FlussClientOptions
                 FetchMinBytes = ToInt(configuration.Get(ConfigOptions.ClientScannerLogFetchMinBytes), ConfigOptions.ClientScannerLogFetchMinBytes.Key),
                 FetchMaxWait = configuration.Get(ConfigOptions.ClientScannerLogFetchWaitMaxTime),
                 ScannerCheckCrc = configuration.Get(ConfigOptions.ClientScannerLogCheckCrc),
+                LookupMaxBatchSize = configuration.Get(ConfigOptions.ClientLookupMaxBatchSize),
+                LookupBatchTimeout = configuration.Get(ConfigOptions.ClientLookupBatchTimeout),
+                LookupMaxInflightRequests = configuration.Get(ConfigOptions.ClientLookupMaxInflightSize),
+                LookupQueueSize = configuration.Get(ConfigOptions.ClientLookupQueueSize),
+                LookupMaxRetries = configuration.Get(ConfigOptions.ClientLookupMaxRetries),
             };
         }
         catch (FlussException)
@@ -163,6 +190,13 @@ public sealed record FlussClientOptions
             throw new InvalidConfigException($"{ConfigOptions.ClientScannerLogFetchMinBytes.Key} must not be negative, but is {FetchMinBytes}.");
         NotNegative(FetchMaxWait, ConfigOptions.ClientScannerLogFetchWaitMaxTime.Key);
         Positive(ScannerBufferedBatches, "scanner buffered batches");
+        Positive(LookupMaxBatchSize, ConfigOptions.ClientLookupMaxBatchSize.Key);
+        NotNegative(LookupBatchTimeout, ConfigOptions.ClientLookupBatchTimeout.Key);
+        Positive(LookupMaxInflightRequests, ConfigOptions.ClientLookupMaxInflightSize.Key);
+        Positive(LookupQueueSize, ConfigOptions.ClientLookupQueueSize.Key);
+        if (LookupMaxRetries < 0)
+            throw new InvalidConfigException($"{ConfigOptions.ClientLookupMaxRetries.Key} must not be negative, but is {LookupMaxRetries}.");
+        Positive(LookupTimeout, "lookup timeout");
         if (TimeProvider is null) throw new InvalidConfigException("The time provider must not be null.");
         if (LoggerFactory is null) throw new InvalidConfigException("The logger factory must not be null.");
     }

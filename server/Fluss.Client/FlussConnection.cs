@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Fluss.Client.Internal;
+using Fluss.Client.Lookup;
 using Fluss.Errors;
 using Fluss.Metadata;
 
@@ -8,12 +9,14 @@ namespace Fluss.Client;
 /// <summary>
 /// A connection to a Fluss cluster: the servers are learned from the bootstrap servers, connections (one HTTP/2
 /// channel per server) are reused, and table metadata is cached and refreshed when it turns out stale. Disposing
-/// closes the writers (delivering what they buffer) and scanners made from it.
+/// closes the writers (delivering what they buffer) and scanners made from it, and fails lookups not yet answered.
 /// </summary>
 public sealed class FlussConnection : IAsyncDisposable
 {
     private readonly ClientContext _context;
     private readonly ConcurrentDictionary<object, byte> _resources = new(ReferenceEqualityComparer.Instance);
+    private readonly Lock _lookupsLock = new();
+    private LookupClient? _lookups;
     private int _disposed;
 
     private FlussConnection(ClientContext context)
@@ -67,7 +70,23 @@ public sealed class FlussConnection : IAsyncDisposable
         {
             if (resource is IAsyncDisposable disposable) await disposable.DisposeAsync().ConfigureAwait(false);
         }
+        LookupClient? lookups;
+        lock (_lookupsLock) lookups = _lookups;
+        if (lookups is not null) await lookups.DisposeAsync().ConfigureAwait(false);
         _context.Dispose();
+    }
+
+    /// <summary>The connection's lookup batching and send loop, started on first use.</summary>
+    internal LookupClient Lookups
+    {
+        get
+        {
+            lock (_lookupsLock)
+            {
+                ThrowIfDisposed();
+                return _lookups ??= new LookupClient(_context);
+            }
+        }
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -31,4 +31,10 @@ internal static partial class ClientLog
 
     [LoggerMessage(9, LogLevel.Debug, "Admin request to {Server} failed, retrying: {Error}")]
     public static partial void AdminRetry(ILogger logger, string server, string error);
+
+    [LoggerMessage(10, LogLevel.Error, "The lookup send loop failed unexpectedly")]
+    public static partial void LookupLoopFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(11, LogLevel.Warning, "Lookup of {Keys} keys in bucket {Bucket} of {Table} failed with {Error}; retrying")]
+    public static partial void LookupRetry(ILogger logger, int keys, int bucket, string table, string error);
 }

@@ -55,6 +55,14 @@ internal static class RpcCall
         return false;
     }
 
+    /// <summary>The typed error of a per-bucket error code in a response, or null when it has none.</summary>
+    public static FlussException? BucketError(bool hasCode, int code, bool hasMessage, string message)
+    {
+        if (!hasCode || code == 0) return null;
+        var error = FlussErrors.FromCode(code);
+        return FlussException.Create(error, hasMessage && message.Length > 0 ? message : FlussErrors.DefaultMessage(error));
+    }
+
     /// <summary>Errors after which the client's view of leaders or servers may be stale.</summary>
     public static bool InvalidatesMetadata(FlussErrorCode code) => code is FlussErrorCode.NotLeaderOrFollower
         or FlussErrorCode.UnknownTableOrBucket or FlussErrorCode.LeaderNotAvailable or FlussErrorCode.Network

@@ -1,10 +1,5 @@
-using System.Buffers.Binary;
-using Apache.Arrow;
-using Fluss.Arrow;
 using Fluss.Errors;
 using Fluss.Records.Log;
-using Fluss.Rows;
-using Fluss.Types;
 
 namespace Fluss.Client.Writer;
 
@@ -31,21 +26,19 @@ internal sealed record AccumulatorSettings(
 internal readonly record struct ReadyResult(IReadOnlySet<int> Nodes, TimeSpan NextCheck, bool UnknownLeaders);
 
 /// <summary>
-/// Per-bucket queues of batches (Fluss's RecordAccumulator). A row goes into the bucket's open batch, which is closed
-/// at the batch size; a bucket is ready when its first batch is closed, has waited the batch timeout, or when a
+/// Per-bucket queues of batches (Fluss's RecordAccumulator), shared by log and primary-key writers; subclasses add
+/// the format of their batches. A record goes into the bucket's open batch, which is closed at the batch size; a bucket is ready when its first batch is closed, has waited the batch timeout, or when a
 /// flush, close or memory shortage is under way. Buffer memory is bounded: when the batches not yet acknowledged
 /// use it all, appends wait in FIFO order until acknowledged batches free memory. With idempotence, batches get a
 /// per-bucket sequence when first drained and keep it across retries. One lock guards all state.
 /// </summary>
-internal sealed class RecordAccumulator : IDisposable
+internal abstract class RecordAccumulator : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly RowType _rowType;
     private readonly AccumulatorSettings _settings;
     private readonly TimeProvider _time;
     private readonly Dictionary<int, BucketState> _buckets = [];
     private readonly HashSet<WriteBatch> _incomplete = [];
-    private readonly Stack<ArrowBatchBuilder> _builders = new();
     private readonly LinkedList<MemoryWaiter> _waiters = new();
     private readonly Dictionary<int, int> _drainIndex = [];
     private long _usedBytes;
@@ -56,9 +49,8 @@ internal sealed class RecordAccumulator : IDisposable
     private long _writerId = LogRecordBatchFormat.NoWriterId;
     private Exception? _unreportedFailure;
 
-    public RecordAccumulator(RowType rowType, AccumulatorSettings settings, TimeProvider time)
+    protected RecordAccumulator(AccumulatorSettings settings, TimeProvider time)
     {
-        _rowType = rowType;
         _settings = settings;
         _time = time;
     }
@@ -108,48 +100,34 @@ internal sealed class RecordAccumulator : IDisposable
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Appending
+    // Appending (the subclasses' append methods run their format-specific part under the lock through Append)
+
+    protected AccumulatorSettings Settings => _settings;
+
+    protected TimeProvider Time => _time;
 
     /// <summary>
-    /// Appends a validated row to the bucket <paramref name="assigner"/> picks. Completes when the row's batch is
-    /// acknowledged. Waits for buffer memory when it is used up (at most the buffer wait timeout).
+    /// Runs <paramref name="appendLocked"/> under the lock when buffer memory is free; otherwise waits for memory (in
+    /// FIFO order, at most the buffer wait timeout) and runs it then. <paramref name="detach"/> copies whatever
+    /// <paramref name="arg"/> borrows before the wait. The sender is woken when a batch became ready.
     /// </summary>
-    /// <exception cref="ArgumentException">A value does not fit its column (thrown before anything is buffered).</exception>
     /// <exception cref="ObjectDisposedException">The writer is closed.</exception>
-    public Task<AppendResult> Append(IRow row, IBucketAssigner assigner, CancellationToken cancellationToken)
+    protected Task<T> Append<TArg, T>(TArg arg, Func<TArg, Task<T>> appendLocked, Func<TArg, TArg>? detach, CancellationToken cancellationToken)
     {
-        Task<AppendResult>? result = null;
+        Task<T>? result = null;
         MemoryWaiter? waiter = null;
         bool wake;
         lock (_lock)
         {
-            if (HasMemoryLocked()) result = AppendRowLocked(row, assigner);
+            if (HasMemoryLocked()) result = appendLocked(arg);
             else waiter = EnqueueWaiterLocked();
             wake = TakeWakeLocked();
         }
         if (wake) Wakeup?.Invoke();
-        return result ?? AppendRowAfterWait(waiter!, row, assigner, cancellationToken);
+        if (result is not null) return result;
+        if (detach is not null) arg = detach(arg);
+        return AppendAfterWaitAsync(waiter!, appendLocked, arg, cancellationToken);
     }
-
-    /// <summary>Appends all rows of a validated Arrow batch to one bucket; the result carries the first row's offset.</summary>
-    public Task<AppendResult> AppendBatch(RecordBatch batch, int? bucket, IBucketAssigner assigner, CancellationToken cancellationToken)
-    {
-        Task<AppendResult>? result = null;
-        MemoryWaiter? waiter = null;
-        bool wake;
-        lock (_lock)
-        {
-            if (HasMemoryLocked()) result = AppendBatchLocked(batch, bucket, assigner);
-            else waiter = EnqueueWaiterLocked();
-            wake = TakeWakeLocked();
-        }
-        if (wake) Wakeup?.Invoke();
-        return result ?? AppendAfterWaitAsync(waiter!, () => AppendBatchLocked(batch, bucket, assigner), cancellationToken);
-    }
-
-    // Separate from Append so that the fast path allocates no closure.
-    private Task<AppendResult> AppendRowAfterWait(MemoryWaiter waiter, IRow row, IBucketAssigner assigner, CancellationToken cancellationToken) =>
-        AppendAfterWaitAsync(waiter, () => AppendRowLocked(row, assigner), cancellationToken);
 
     /// <summary>Whether an append may go ahead now: memory is free and nobody waits before it.</summary>
     private bool HasMemoryLocked()
@@ -165,7 +143,7 @@ internal sealed class RecordAccumulator : IDisposable
         return wake;
     }
 
-    private async Task<AppendResult> AppendAfterWaitAsync(MemoryWaiter waiter, Func<Task<AppendResult>> append, CancellationToken cancellationToken)
+    private async Task<T> AppendAfterWaitAsync<TArg, T>(MemoryWaiter waiter, Func<TArg, Task<T>> appendLocked, TArg arg, CancellationToken cancellationToken)
     {
         try
         {
@@ -180,21 +158,21 @@ internal sealed class RecordAccumulator : IDisposable
                     _waiters.Remove(waiter);
                     if (e is OperationCanceledException) throw;
                     throw new FlussException(FlussErrorCode.RequestTimeOut,
-                        $"The append waited {_settings.BufferWaitTimeout.TotalMilliseconds:0} ms for writer buffer memory: all {_settings.BufferMemory} bytes " +
-                        "(client.writer.buffer.memory-size) hold rows not yet acknowledged. The cluster is not keeping up or cannot be reached.",
+                        $"The write waited {_settings.BufferWaitTimeout.TotalMilliseconds:0} ms for writer buffer memory: all {_settings.BufferMemory} bytes " +
+                        "(client.writer.buffer.memory-size) hold records not yet acknowledged. The cluster is not keeping up or cannot be reached.",
                         new TimeoutException("Timed out waiting for writer buffer memory.", e));
                 }
             }
         }
 
-        Task<AppendResult> result;
+        Task<T> result;
         lock (_lock)
         {
             _grantOutstanding = false;
             try
             {
                 ThrowIfClosed();
-                result = append();
+                result = appendLocked(arg);
             }
             finally
             {
@@ -206,110 +184,39 @@ internal sealed class RecordAccumulator : IDisposable
         return await result.ConfigureAwait(false);
     }
 
-    private Task<AppendResult> AppendRowLocked(IRow row, IBucketAssigner assigner)
-    {
-        var bucket = assigner.Assign(row);
-        var result = TryAppendToOpenLocked(bucket, row);
-        if (result is null && assigner.AbortIfBatchFull)
-        {
-            assigner.OnNewBatch(bucket);
-            bucket = assigner.Assign(row);
-            result = TryAppendToOpenLocked(bucket, row);
-        }
-        return result ?? AppendToNewBatchLocked(bucket, row);
-    }
+    /// <summary>The queue of a bucket's batches, oldest first; the last one may be open. Call under the lock.</summary>
+    protected LinkedList<WriteBatch> QueueLocked(int bucket) => Bucket(bucket).Queue;
 
-    private Task<AppendResult>? TryAppendToOpenLocked(int bucket, IRow row)
+    /// <summary>Queues a new batch at the end of its bucket's queue and wakes the sender. Call under the lock.</summary>
+    protected void AddBatchLocked(WriteBatch batch)
     {
-        var state = Bucket(bucket);
-        var last = state.Queue.Last?.Value;
-        if (last is null || last.IsClosed || last.Builder is null) return null;
-        AppendRowTo(last, row);
-        return last.AddResult(last.RecordCount - 1);
-    }
-
-    private Task<AppendResult> AppendToNewBatchLocked(int bucket, IRow row)
-    {
-        var batch = new WriteBatch(bucket, RentBuilder(), _time.GetTimestamp());
-        try
-        {
-            AppendRowTo(batch, row);
-        }
-        catch
-        {
-            ReturnBuilder(batch);
-            throw;
-        }
-        Bucket(bucket).Queue.AddLast(batch);
+        Bucket(batch.Bucket).Queue.AddLast(batch);
         _incomplete.Add(batch);
         _wakeNeeded = true;
-        return batch.AddResult(0);
     }
 
-    private void AppendRowTo(WriteBatch batch, IRow row)
+    /// <summary>Closes the batch when it reached the batch size (it is then ready to send). Call under the lock.</summary>
+    protected void CloseIfFullLocked(WriteBatch batch)
     {
-        var builder = batch.Builder!;
-        var before = builder.EstimatedBodySize;
-        builder.Append(row);
-        batch.RecordCount++;
-        Charge(batch, builder.EstimatedBodySize - before + (batch.RecordCount == 1 ? WriteBatch.EstimateOverhead(_rowType.FieldCount) : 0));
-        if (batch.EstimatedSize >= _settings.BatchSize)
-        {
-            batch.IsClosed = true;
-            _wakeNeeded = true;
-        }
-    }
-
-    private Task<AppendResult> AppendBatchLocked(RecordBatch records, int? explicitBucket, IBucketAssigner assigner)
-    {
-        var bucket = explicitBucket ?? assigner.Assign(null);
-        var state = Bucket(bucket);
-        var open = state.Queue.Last?.Value is { IsClosed: false, Builder: not null } last ? last : null;
-        if (open is not null && open.RecordCount > 0 && open.EstimatedSize + EstimateBodySize(records) > _settings.BatchSize)
-        {
-            open.IsClosed = true;
-            open = null;
-        }
-        var created = open is null;
-        var batch = open ?? new WriteBatch(bucket, RentBuilder(), _time.GetTimestamp());
-        var builder = batch.Builder!;
-        var before = builder.EstimatedBodySize;
-        var firstRow = batch.RecordCount;
-        try
-        {
-            builder.AppendBatch(records);
-        }
-        catch
-        {
-            if (created) ReturnBuilder(batch);
-            throw;
-        }
-        batch.RecordCount += records.Length;
-        Charge(batch, builder.EstimatedBodySize - before + (created ? WriteBatch.EstimateOverhead(_rowType.FieldCount) : 0));
-        if (created)
-        {
-            state.Queue.AddLast(batch);
-            _incomplete.Add(batch);
-        }
-        if (batch.EstimatedSize >= _settings.BatchSize) batch.IsClosed = true;
+        if (batch.EstimatedSize < _settings.BatchSize) return;
+        batch.IsClosed = true;
         _wakeNeeded = true;
-        return batch.AddResult(firstRow);
     }
 
-    private static long EstimateBodySize(RecordBatch records)
-    {
-        long size = 0;
-        foreach (var array in records.Arrays)
-        {
-            foreach (var buffer in array.Data.Buffers) size += (buffer.Length + 7) & ~7;
-        }
-        return size;
-    }
+    /// <summary>Wakes the sender once the lock is released. Call under the lock.</summary>
+    protected void WakeSenderLocked() => _wakeNeeded = true;
 
-    private void Charge(WriteBatch batch, long bytes)
+    /// <summary>Charges buffer memory for bytes added to a batch. Call under the lock.</summary>
+    protected void ChargeLocked(WriteBatch batch, long bytes)
     {
         batch.AccountedBytes += bytes;
         _usedBytes += bytes;
+    }
+
+    /// <summary>Runs <paramref name="action"/> under the lock (subclasses' pools share it).</summary>
+    protected void Locked(Action action)
+    {
+        lock (_lock) action();
     }
 
     private MemoryWaiter EnqueueWaiterLocked()
@@ -335,8 +242,14 @@ internal sealed class RecordAccumulator : IDisposable
 
     private void ThrowIfClosed()
     {
-        if (_closed) throw new ObjectDisposedException(nameof(AppendWriter), "The append writer is closed; rows can no longer be appended.");
+        if (_closed) throw new ObjectDisposedException(WriterName, $"The {WriterName} is closed; records can no longer be written.");
     }
+
+    /// <summary>"append writer" or "upsert writer", for messages.</summary>
+    protected abstract string WriterName { get; }
+
+    /// <summary>Releases the builder of a batch that is encoded or done. Call under the lock.</summary>
+    protected abstract void ReleaseBuilderLocked(WriteBatch batch);
 
     // ------------------------------------------------------------------------------------------------------------
     // Sending
@@ -439,33 +352,6 @@ internal sealed class RecordAccumulator : IDisposable
             return first.WriterId != _writerId || state.FirstUnackedSequence == first.Sequence;
         }
         return state.InFlight < _settings.MaxInflightPerBucket;
-    }
-
-    /// <summary>
-    /// Makes sure the batch has its encoded bytes with its current writer id and sequence (encoding it on first send,
-    /// rewriting the header when the sequence changed since). Runs outside the lock on a drained batch.
-    /// </summary>
-    public void EnsurePayload(WriteBatch batch, ArrowLogBatchBuilder encoder, short schemaId)
-    {
-        if (batch.Payload is null)
-        {
-            var bytes = encoder.BuildAppendOnly(batch.Builder!, new LogBatchHeader(schemaId, batch.WriterId, batch.Sequence));
-            batch.Payload = bytes.ToArray();
-            lock (_lock) ReturnBuilder(batch);
-            return;
-        }
-        var payload = batch.Payload;
-        var writerOffset = LogRecordBatchFormat.WriterIdOffset(LogRecordBatchFormat.MagicV0);
-        var sequenceOffset = LogRecordBatchFormat.BatchSequenceOffset(LogRecordBatchFormat.MagicV0);
-        if (BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(writerOffset)) == batch.WriterId
-            && BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(sequenceOffset)) == batch.Sequence)
-            return;
-        var copy = (byte[])payload.Clone();
-        BinaryPrimitives.WriteInt64LittleEndian(copy.AsSpan(writerOffset), batch.WriterId);
-        BinaryPrimitives.WriteInt32LittleEndian(copy.AsSpan(sequenceOffset), batch.Sequence);
-        var schemaIdOffset = LogRecordBatchFormat.SchemaIdOffset(LogRecordBatchFormat.MagicV0);
-        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(LogRecordBatchFormat.CrcOffset(LogRecordBatchFormat.MagicV0)), Utils.Crc32C.Compute(copy.AsSpan(schemaIdOffset)));
-        batch.Payload = copy;
     }
 
     /// <summary>The batch was acknowledged; <paramref name="baseOffset"/> is -1 when unknown.</summary>
@@ -616,8 +502,8 @@ internal sealed class RecordAccumulator : IDisposable
         _incomplete.Remove(batch);
         _usedBytes -= batch.AccountedBytes;
         batch.AccountedBytes = 0;
-        // A drained batch not yet encoded still belongs to the sender, which returns its builder after encoding.
-        if (batch.Attempts == 0 || batch.Payload is not null) ReturnBuilder(batch);
+        // A drained batch not yet encoded still belongs to the sender, which releases its builder after encoding.
+        if (batch.Attempts == 0 || batch.Payload is not null) ReleaseBuilderLocked(batch);
         GrantLocked();
     }
 
@@ -659,29 +545,14 @@ internal sealed class RecordAccumulator : IDisposable
         {
             _closed = true;
             foreach (var waiter in _waiters)
-                waiter.Granted.TrySetException(new ObjectDisposedException(nameof(AppendWriter), "The append writer was closed while the append waited for buffer memory."));
+                waiter.Granted.TrySetException(new ObjectDisposedException(WriterName, $"The {WriterName} was closed while the write waited for buffer memory."));
             _waiters.Clear();
         }
         Wakeup?.Invoke();
     }
 
-    public void Dispose()
+    public virtual void Dispose()
     {
-        lock (_lock)
-        {
-            while (_builders.TryPop(out var b)) b.Dispose();
-        }
-    }
-
-    private ArrowBatchBuilder RentBuilder() => _builders.TryPop(out var builder) ? builder : new ArrowBatchBuilder(_rowType);
-
-    private void ReturnBuilder(WriteBatch batch)
-    {
-        if (batch.Builder is not { } builder) return;
-        batch.Builder = null;
-        builder.Clear();
-        if (_builders.Count < 4) _builders.Push(builder);
-        else builder.Dispose();
     }
 
     private BucketState Bucket(int bucket)

@@ -27,42 +27,57 @@ internal sealed class RowValidator
         }
     }
 
+    /// <summary>Checks every column of <paramref name="row"/>.</summary>
     /// <exception cref="ArgumentException">What is wrong with which column.</exception>
     public void Validate(IRow row)
+    {
+        CheckFieldCount(row);
+        var generic = row as GenericRow;
+        for (var i = 0; i < _rowType.FieldCount; i++) ValidateColumn(row, generic, i);
+    }
+
+    /// <summary>Checks the field count and only the columns at <paramref name="columns"/> (the others are not read).</summary>
+    /// <exception cref="ArgumentException">What is wrong with which column.</exception>
+    public void Validate(IRow row, IReadOnlyList<int> columns)
+    {
+        CheckFieldCount(row);
+        var generic = row as GenericRow;
+        foreach (var i in columns) ValidateColumn(row, generic, i);
+    }
+
+    private void CheckFieldCount(IRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
         if (row.FieldCount != _rowType.FieldCount)
             throw new ArgumentException(
                 $"The row has {row.FieldCount} fields but table {_table} has {_rowType.FieldCount} columns ({string.Join(", ", _rowType.FieldNames)}).", nameof(row));
-        var generic = row as GenericRow;
-        for (var i = 0; i < _rowType.FieldCount; i++)
+    }
+
+    private void ValidateColumn(IRow row, GenericRow? generic, int i)
+    {
+        var field = _rowType.Fields[i];
+        if (row.IsNullAt(i))
         {
-            var field = _rowType.Fields[i];
-            if (row.IsNullAt(i))
-            {
-                if (!field.Type.IsNullable)
-                    throw new ArgumentException($"Column '{field.Name}' of table {_table} is {field.Type} but the row has no value (null) for it.", nameof(row));
-                continue;
-            }
-            if (generic is not null)
-            {
-                var value = generic[i]!;
-                if (!Fits(field.Type, value))
-                    throw new ArgumentException(
-                        $"Column '{field.Name}' of table {_table} is {field.Type} and needs a {ExpectedClrType(field.Type)} value, but the row has a {value.GetType().Name} ({Describe(value)}).",
-                        nameof(row));
-            }
-            else
-            {
-                try
-                {
-                    Probe(row, i, field.Type);
-                }
-                catch (Exception e) when (e is InvalidCastException or NullReferenceException or InvalidOperationException or FormatException)
-                {
-                    throw new ArgumentException($"Column '{field.Name}' of table {_table} is {field.Type}, but reading it from the row failed: {e.Message}", nameof(row), e);
-                }
-            }
+            if (!field.Type.IsNullable)
+                throw new ArgumentException($"Column '{field.Name}' of table {_table} is {field.Type} but the row has no value (null) for it.", nameof(row));
+            return;
+        }
+        if (generic is not null)
+        {
+            var value = generic[i]!;
+            if (!Fits(field.Type, value))
+                throw new ArgumentException(
+                    $"Column '{field.Name}' of table {_table} is {field.Type} and needs a {ExpectedClrType(field.Type)} value, but the row has a {value.GetType().Name} ({Describe(value)}).",
+                    nameof(row));
+            return;
+        }
+        try
+        {
+            Probe(row, i, field.Type);
+        }
+        catch (Exception e) when (e is InvalidCastException or NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new ArgumentException($"Column '{field.Name}' of table {_table} is {field.Type}, but reading it from the row failed: {e.Message}", nameof(row), e);
         }
     }
 

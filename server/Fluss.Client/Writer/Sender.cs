@@ -2,16 +2,15 @@ using Fluss.Client.Internal;
 using Fluss.Config;
 using Fluss.Errors;
 using Fluss.Metadata;
-using Fluss.Records.Log;
 using Fluss.Rpc.Messages;
-using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 
 namespace Fluss.Client.Writer;
 
 /// <summary>
 /// The send loop of one writer (Fluss's Sender): gets a writer id when idempotent, refreshes metadata when leaders
-/// are unknown or stale, drains ready batches per leader into ProduceLog requests, and handles each bucket's result:
+/// are unknown or stale, drains ready batches per leader into one request (ProduceLog or PutKv, by the writer's
+/// <see cref="WriteRpc"/>), and handles each bucket's result:
 /// acknowledge, retry the same bytes after a back-off (metadata refreshed first when the error says it is stale),
 /// or fail the rows with the typed error.
 /// </summary>
@@ -20,9 +19,8 @@ internal sealed class Sender : IAsyncDisposable
     private readonly ClientContext _context;
     private readonly TablePath _path;
     private readonly long _tableId;
-    private readonly short _schemaId;
     private readonly RecordAccumulator _accumulator;
-    private readonly ArrowLogBatchBuilder _encoder;
+    private readonly WriteRpc _rpc;
     private readonly FlussClientOptions _options;
     private readonly ILogger _log;
     private readonly AsyncSignal _wake = new();
@@ -33,16 +31,14 @@ internal sealed class Sender : IAsyncDisposable
     private volatile bool _metadataStale;
     private long _lastRefresh;
 
-    public Sender(ClientContext context, TableInfo table, RecordAccumulator accumulator)
+    public Sender(ClientContext context, TableInfo table, RecordAccumulator accumulator, WriteRpc rpc)
     {
         _context = context;
         _options = context.Options;
         _path = table.TablePath;
         _tableId = table.TableId;
-        _schemaId = checked((short)table.SchemaId);
         _accumulator = accumulator;
-        var compression = table.TableConfig.ArrowCompression;
-        _encoder = new ArrowLogBatchBuilder(compression.Type, compression.Level > 0 ? compression.Level : ArrowLogBatchBuilder.DefaultZstdLevel);
+        _rpc = rpc;
         _log = context.CreateLogger("Fluss.Client.Writer");
         accumulator.Wakeup = _wake.Set;
     }
@@ -95,7 +91,7 @@ internal sealed class Sender : IAsyncDisposable
         catch (Exception e) when (e is OperationCanceledException or FlussException)
         {
         }
-        _encoder.Dispose();
+        _rpc.Dispose();
         _stop.Dispose();
     }
 
@@ -159,7 +155,7 @@ internal sealed class Sender : IAsyncDisposable
         {
             var batches = _accumulator.Drain(node, LeaderOf, _options.WriterRequestMaxSize);
             if (batches.Count == 0) continue;
-            foreach (var batch in batches) _accumulator.EnsurePayload(batch, _encoder, _schemaId);
+            foreach (var batch in batches) _rpc.EnsurePayload(batch);
             var request = SendAsync(node, batches, token);
             lock (_requestsLock) _requests.Add(request);
             _ = request.ContinueWith(t =>
@@ -250,14 +246,10 @@ internal sealed class Sender : IAsyncDisposable
             return;
         }
 
-        var request = new ProduceLogRequest { Acks = _options.WriterAcks, TableId = _tableId, TimeoutMs = (int)Math.Min(int.MaxValue, _options.RequestTimeout.TotalMilliseconds) };
-        foreach (var batch in live)
-            request.BucketsReq.Add(new PbProduceLogReqForBucket { BucketId = batch.Bucket, Records = UnsafeByteOperations.UnsafeWrap(batch.Payload) });
-
-        ProduceLogResponse response;
+        IReadOnlyDictionary<int, BucketWriteResult> results;
         try
         {
-            response = await RpcCall.InvokeAsync(o => _context.Channels.Tablet(server).ProduceLogAsync(request, o), server, _options.RequestTimeout, token).ConfigureAwait(false);
+            results = await _rpc.SendAsync(_context.Channels.Tablet(server), server, _tableId, live, token).ConfigureAwait(false);
         }
         catch (FlussException e)
         {
@@ -271,23 +263,14 @@ internal sealed class Sender : IAsyncDisposable
             return;
         }
 
-        var results = new Dictionary<int, PbProduceLogRespForBucket>();
-        foreach (var r in response.BucketsResp) results[r.BucketId] = r;
         foreach (var batch in live)
         {
             if (!results.TryGetValue(batch.Bucket, out var r))
-            {
-                Handle(batch, new FlussException(FlussErrorCode.UnknownServerError, $"{server} answered the produce request without a result for bucket {batch.Bucket}."));
-            }
-            else if (r.HasErrorCode && r.ErrorCode != 0)
-            {
-                var code = FlussErrors.FromCode(r.ErrorCode);
-                Handle(batch, FlussException.Create(code, r.HasErrorMessage && r.ErrorMessage.Length > 0 ? r.ErrorMessage : FlussErrors.DefaultMessage(code)));
-            }
+                Handle(batch, new FlussException(FlussErrorCode.UnknownServerError, $"{server} answered the write request without a result for bucket {batch.Bucket}."));
+            else if (r.Error is { } error)
+                Handle(batch, error);
             else
-            {
-                _accumulator.Complete(batch, _options.WriterAcks == 0 || !r.HasBaseOffset ? -1 : r.BaseOffset);
-            }
+                _accumulator.Complete(batch, _options.WriterAcks == 0 ? -1 : r.Offset);
         }
     }
 

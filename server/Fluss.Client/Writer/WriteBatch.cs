@@ -1,23 +1,22 @@
-using Fluss.Arrow;
+using System.Buffers.Binary;
 using Fluss.Errors;
 using Fluss.Records.Log;
 
 namespace Fluss.Client.Writer;
 
 /// <summary>
-/// The rows of one bucket that travel in one LogRecordBatch. While open, rows are appended to its Arrow builder;
-/// once drained it is encoded once, and a retry resends the same bytes (same writer id and batch sequence, so the
-/// server recognises a duplicate). All mutable state is guarded by the accumulator's lock.
+/// The records of one bucket that travel in one record batch (a LogRecordBatch for log tables, a KvRecordBatch for
+/// primary-key tables). While open, records are appended to its builder; once drained it is encoded once, and a
+/// retry resends the same bytes (same writer id and batch sequence, so the server recognises a duplicate). All
+/// mutable state is guarded by the accumulator's lock.
 /// </summary>
-internal sealed class WriteBatch
+internal abstract class WriteBatch
 {
-    private readonly List<(int FirstRow, TaskCompletionSource<AppendResult> Result)> _results = [];
     private readonly TaskCompletionSource<Exception?> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public WriteBatch(int bucket, ArrowBatchBuilder builder, long createdAt)
+    protected WriteBatch(int bucket, long createdAt)
     {
         Bucket = bucket;
-        Builder = builder;
         CreatedAt = createdAt;
     }
 
@@ -26,18 +25,15 @@ internal sealed class WriteBatch
     /// <summary>Time stamp (of the accumulator's clock) when the batch was opened.</summary>
     public long CreatedAt { get; }
 
-    /// <summary>The rows while the batch is being built; null once encoded.</summary>
-    public ArrowBatchBuilder? Builder { get; set; }
-
     public int RecordCount { get; set; }
 
     /// <summary>Buffer memory charged for this batch; released when it completes.</summary>
     public long AccountedBytes { get; set; }
 
-    /// <summary>No more rows may be appended (full, drained or the writer closed).</summary>
+    /// <summary>No more records may be appended (full, drained or the writer closed).</summary>
     public bool IsClosed { get; set; }
 
-    /// <summary>The encoded LogRecordBatch, kept for retries.</summary>
+    /// <summary>The encoded record batch, kept for retries.</summary>
     public byte[]? Payload { get; set; }
 
     public long WriterId { get; set; } = LogRecordBatchFormat.NoWriterId;
@@ -62,32 +58,39 @@ internal sealed class WriteBatch
     /// <summary>Completes with null when acknowledged, or with the failure.</summary>
     public Task<Exception?> Completion => _done.Task;
 
-    /// <summary>The estimated encoded size: Arrow body, IPC metadata and batch header.</summary>
-    public long EstimatedSize => Payload?.Length ?? (Builder is null ? 0 : Builder.EstimatedBodySize + EstimateOverhead(Builder.RowType.FieldCount));
+    /// <summary>The estimated encoded size, header included.</summary>
+    public abstract long EstimatedSize { get; }
 
-    public static long EstimateOverhead(int columns) => LogRecordBatchFormat.V0HeaderSize + 160 + 48L * columns;
-
-    /// <summary>A task for rows starting at <paramref name="firstRow"/> of this batch.</summary>
-    public Task<AppendResult> AddResult(int firstRow)
+    /// <summary>Completes every record's task with the offset the server answered (-1 when unknown).</summary>
+    public void Complete(long offset)
     {
-        var result = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _results.Add((firstRow, result));
-        return result.Task;
-    }
-
-    /// <summary>Completes every row's task with its offset (-1 for all when the base offset is unknown).</summary>
-    public void Complete(long baseOffset)
-    {
-        if (!_done.TrySetResult(null)) return;
-        foreach (var (first, result) in _results)
-            result.TrySetResult(new AppendResult(Bucket, baseOffset < 0 ? -1 : baseOffset + first));
-        _results.Clear();
+        if (_done.TrySetResult(null)) CompleteResults(offset);
     }
 
     public void Fail(Exception error)
     {
-        if (!_done.TrySetResult(error)) return;
-        foreach (var (_, result) in _results) result.TrySetException(error);
-        _results.Clear();
+        if (_done.TrySetResult(error)) FailResults(error);
+    }
+
+    protected abstract void CompleteResults(long offset);
+
+    protected abstract void FailResults(Exception error);
+
+    /// <summary>
+    /// Writes <see cref="WriterId"/> and <see cref="Sequence"/> into the header of an encoded payload when they
+    /// changed since it was encoded (a new writer id, or sequences moved down after a failure), as a new array with
+    /// the checksum recomputed; the old array may still be in flight.
+    /// </summary>
+    protected void RestampPayload(int writerIdOffset, int sequenceOffset, int crcOffset, int crcFrom)
+    {
+        var payload = Payload!;
+        if (BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(writerIdOffset)) == WriterId
+            && BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(sequenceOffset)) == Sequence)
+            return;
+        var copy = (byte[])payload.Clone();
+        BinaryPrimitives.WriteInt64LittleEndian(copy.AsSpan(writerIdOffset), WriterId);
+        BinaryPrimitives.WriteInt32LittleEndian(copy.AsSpan(sequenceOffset), Sequence);
+        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(crcOffset), Utils.Crc32C.Compute(copy.AsSpan(crcFrom)));
+        Payload = copy;
     }
 }

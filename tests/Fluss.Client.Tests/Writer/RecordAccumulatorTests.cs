@@ -20,7 +20,7 @@ public class RecordAccumulatorTests
         int batchSize = 1 << 20, long memory = 64 << 20, int inflight = 5, bool idempotent = false, TimeSpan? delivery = null) =>
         new(batchSize, BatchTimeout, memory, inflight, idempotent, TimeSpan.FromMilliseconds(50), delivery ?? TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(30));
 
-    private RecordAccumulator Accumulator(AccumulatorSettings settings) => new(Orders, settings, _time);
+    private ArrowRecordAccumulator Accumulator(AccumulatorSettings settings) => new(Orders, settings, _time);
 
     /// <summary>Sends every row to the given bucket.</summary>
     private sealed class FixedBucket(int bucket) : IBucketAssigner

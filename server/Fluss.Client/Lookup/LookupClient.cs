@@ -1,0 +1,307 @@
+using Fluss.Client.Internal;
+using Fluss.Errors;
+using Fluss.Metadata;
+using Fluss.Rpc.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Fluss.Client.Lookup;
+
+/// <summary>
+/// The lookups of one connection (Fluss's LookupClient and LookupSender): lookers queue encoded keys per bucket, and
+/// one send loop turns ready batches into one Lookup or PrefixLookup request per leader, at most
+/// <c>client.lookup.max-inflight-requests</c> at a time. Retriable errors refresh the metadata and resend after
+/// the back-off, up to <c>client.lookup.max-retries</c> times and within the lookup timeout.
+/// </summary>
+internal sealed class LookupClient : IAsyncDisposable
+{
+    private readonly ClientContext _context;
+    private readonly FlussClientOptions _options;
+    private readonly LookupQueue _queue;
+    private readonly AsyncSignal _wake = new();
+    private readonly SemaphoreSlim _inflight;
+    private readonly SemaphoreSlim _room;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _requestsLock = new();
+    private readonly HashSet<Task> _requests = [];
+    private readonly Dictionary<TablePath, long> _lastRefresh = [];
+    private readonly ILogger _log;
+    private readonly Task _loop;
+    private int _disposed;
+
+    public LookupClient(ClientContext context)
+    {
+        _context = context;
+        _options = context.Options;
+        _queue = new LookupQueue(_options.LookupMaxBatchSize, _options.LookupBatchTimeout, context.Time);
+        _inflight = new SemaphoreSlim(_options.LookupMaxInflightRequests, _options.LookupMaxInflightRequests);
+        _room = new SemaphoreSlim(_options.LookupQueueSize, _options.LookupQueueSize);
+        _log = context.CreateLogger("Fluss.Client.Lookup");
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Looks up an encoded primary key in its bucket: the stored value, or null when absent.</summary>
+    /// <exception cref="FlussException">The bucket's non-retriable error, or the last retriable one after the retries.</exception>
+    public async Task<byte[]?> LookupAsync(TablePath path, long tableId, int bucket, byte[] key, CancellationToken cancellationToken)
+    {
+        var query = new PointLookupQuery(new LookupTarget(path, tableId, bucket, LookupKind.PrimaryKey), key, _context.Time.GetTimestamp());
+        await EnqueueAsync(query, cancellationToken).ConfigureAwait(false);
+        return await query.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Looks up an encoded bucket-key prefix in its bucket: every stored value whose key starts with it.</summary>
+    /// <exception cref="FlussException">The bucket's non-retriable error, or the last retriable one after the retries.</exception>
+    public async Task<IReadOnlyList<byte[]>> PrefixLookupAsync(TablePath path, long tableId, int bucket, byte[] prefix, CancellationToken cancellationToken)
+    {
+        var query = new PrefixLookupQuery(new LookupTarget(path, tableId, bucket, LookupKind.Prefix), prefix, _context.Time.GetTimestamp());
+        await EnqueueAsync(query, cancellationToken).ConfigureAwait(false);
+        return await query.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnqueueAsync(LookupQuery query, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        // client.lookup.queue-size bounds the lookups not yet answered; more wait for room.
+        await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _ = query.Completion.ContinueWith(static (_, room) => ((SemaphoreSlim)room!).Release(), _room,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            if (_queue.Add(query)) _wake.Set();
+        }
+        catch (ObjectDisposedException e)
+        {
+            query.Fail(e);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _queue.Close();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _wake.Set();
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        Task[] requests;
+        lock (_requestsLock) requests = [.. _requests];
+        await Task.WhenAll(requests).ConfigureAwait(false);
+        var closed = new ObjectDisposedException(nameof(FlussConnection), "The connection was closed before the lookup was answered.");
+        foreach (var query in _queue.RemoveWhere(static (_, _) => true)) query.Fail(closed);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                ClientLog.LookupLoopFailed(_log, e);
+                try
+                {
+                    await Task.Delay(_options.RetryBackoff, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task RunOnceAsync(CancellationToken token)
+    {
+        ExpireLookups();
+        var cluster = _context.Metadata.Cluster;
+        int? LeaderOf(LookupTarget t) =>
+            cluster.Tables.TryGetValue(t.Path, out var table) && table.TableId == t.TableId
+            && table.LeaderOf(t.Bucket) is { } leader && cluster.TabletServer(leader) is not null ? leader : null;
+
+        var ready = _queue.Ready(LeaderOf);
+        if (ready.UnknownLeaders.Count > 0 && await RefreshAsync(ready.UnknownLeaders, token).ConfigureAwait(false)) return;
+
+        var sent = false;
+        foreach (var node in ready.Nodes)
+        {
+            foreach (var group in _queue.Drain(node, LeaderOf))
+            {
+                await _inflight.WaitAsync(token).ConfigureAwait(false);
+                var request = SendAsync(node, group, token);
+                lock (_requestsLock) _requests.Add(request);
+                _ = request.ContinueWith(t =>
+                {
+                    lock (_requestsLock) _requests.Remove(t);
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                sent = true;
+            }
+        }
+        if (sent) return;
+        var wait = ready.NextCheck;
+        if (ready.UnknownLeaders.Count > 0 && (wait == Timeout.InfiniteTimeSpan || wait > _options.RetryBackoff)) wait = _options.RetryBackoff;
+        await _wake.WaitAsync(wait, _context.Time, token).ConfigureAwait(false);
+    }
+
+    /// <summary>Fails lookups that waited longer than the lookup timeout (no leader, or failing retries).</summary>
+    private void ExpireLookups()
+    {
+        var time = _context.Time;
+        var timeout = _options.LookupTimeout;
+        foreach (var query in _queue.RemoveWhere((q, now) => time.GetElapsedTime(q.CreatedAt, now) >= timeout))
+        {
+            var target = query.Target;
+            query.Fail(query.LastError is { } last
+                ? FlussException.Create(last.ErrorCode, $"{last.Message} (bucket {target.Bucket} of {target.Path}: no answer within the lookup timeout of {timeout.TotalSeconds:0.###} s)")
+                : new FlussException(FlussErrorCode.RequestTimeOut,
+                    $"The lookup in bucket {target.Bucket} of {target.Path} got no answer within {timeout.TotalSeconds:0.###} s (no leader was available)."));
+        }
+    }
+
+    /// <summary>
+    /// Refreshes the tables with unknown leaders (each at most once per back-off); lookups of tables that no longer
+    /// exist or were re-created fail. True when the loop should start over.
+    /// </summary>
+    private async Task<bool> RefreshAsync(IReadOnlySet<TablePath> paths, CancellationToken token)
+    {
+        var now = _context.Time.GetTimestamp();
+        var due = paths.Where(p => !_lastRefresh.TryGetValue(p, out var last) || _context.Time.GetElapsedTime(last, now) >= _options.RetryBackoff).ToList();
+        if (due.Count == 0) return false;
+        foreach (var p in due) _lastRefresh[p] = now;
+        foreach (var path in due)
+        {
+            try
+            {
+                var table = await _context.Metadata.RefreshTableAsync(path, token).ConfigureAwait(false);
+                FailWhere(q => q.Target.Path == path && q.Target.TableId != table.TableId, () => new TableNotExistException(
+                    $"Table {path} was dropped and re-created (table id is now {table.TableId}); get the table again to look up its rows."));
+            }
+            catch (TableNotExistException e)
+            {
+                FailWhere(q => q.Target.Path == path, () => e);
+            }
+            catch (FlussException e) when (e.IsRetriable)
+            {
+                ClientLog.MetadataRequestFailed(_log, "cluster", e.Message);
+            }
+        }
+        return true;
+    }
+
+    private void FailWhere(Func<LookupQuery, bool> predicate, Func<Exception> error)
+    {
+        foreach (var query in _queue.RemoveWhere((q, _) => predicate(q))) query.Fail(error());
+    }
+
+    private async Task SendAsync(int node, LookupRequestGroup group, CancellationToken token)
+    {
+        try
+        {
+            IReadOnlyDictionary<int, BucketReply> replies;
+            try
+            {
+                var server = _context.Metadata.Cluster.TabletServer(node)
+                    ?? throw new FlussException(FlussErrorCode.LeaderNotAvailable, $"Tablet server {node} is not in the client's metadata.");
+                replies = await CallAsync(server, group, token).ConfigureAwait(false);
+            }
+            catch (FlussException e)
+            {
+                foreach (var queries in group.Buckets.Values) HandleError(queries, e);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                var closed = new ObjectDisposedException(nameof(FlussConnection), "The connection was closed before the lookup was answered.");
+                foreach (var query in group.Buckets.Values.SelectMany(q => q)) query.Fail(closed);
+                return;
+            }
+
+            foreach (var (bucket, queries) in group.Buckets)
+            {
+                if (!replies.TryGetValue(bucket, out var reply))
+                {
+                    HandleError(queries, new FlussException(FlussErrorCode.UnknownServerError, $"Tablet server {node} answered the lookup without a result for bucket {bucket} of {group.Path}."));
+                    continue;
+                }
+                if (reply.Error is { } error)
+                {
+                    HandleError(queries, error);
+                    continue;
+                }
+                for (var i = 0; i < queries.Count; i++)
+                {
+                    if (!queries[i].TryComplete(reply, i))
+                        queries[i].Fail(new FlussException(FlussErrorCode.UnknownServerError,
+                            $"Tablet server {node} answered fewer results than the {queries.Count} keys looked up in bucket {bucket} of {group.Path}."));
+                }
+            }
+        }
+        finally
+        {
+            _inflight.Release();
+            _wake.Set();
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<int, BucketReply>> CallAsync(ServerNode server, LookupRequestGroup group, CancellationToken token)
+    {
+        var client = _context.Channels.Tablet(server);
+        var timeout = _options.RequestTimeout;
+        var replies = new Dictionary<int, BucketReply>(group.Buckets.Count);
+        if (group.Kind == LookupKind.PrimaryKey)
+        {
+            var request = (LookupRequest)group.ToRequest();
+            var response = await RpcCall.InvokeAsync(o => client.LookupAsync(request, o), server, timeout, token).ConfigureAwait(false);
+            foreach (var r in response.BucketsResp)
+                replies[r.BucketId] = new BucketReply(RpcCall.BucketError(r.HasErrorCode, r.ErrorCode, r.HasErrorMessage, r.ErrorMessage), r.Values, null);
+        }
+        else
+        {
+            var request = (PrefixLookupRequest)group.ToRequest();
+            var response = await RpcCall.InvokeAsync(o => client.PrefixLookupAsync(request, o), server, timeout, token).ConfigureAwait(false);
+            foreach (var r in response.BucketsResp)
+                replies[r.BucketId] = new BucketReply(RpcCall.BucketError(r.HasErrorCode, r.ErrorCode, r.HasErrorMessage, r.ErrorMessage), null, r.ValueLists);
+        }
+        return replies;
+    }
+
+    /// <summary>Resends the lookups after the back-off when the error is retriable and they have retries left; fails them otherwise.</summary>
+    private void HandleError(List<LookupQuery> queries, FlussException error)
+    {
+        if (queries.Count == 0) return;
+        var target = queries[0].Target;
+        if (error.IsRetriable && RpcCall.InvalidatesMetadata(error.ErrorCode)) _context.Metadata.InvalidateTable(target.Path);
+        var retried = 0;
+        foreach (var query in queries)
+        {
+            var age = _context.Time.GetElapsedTime(query.CreatedAt);
+            if (error.IsRetriable && query.Retries < _options.LookupMaxRetries && age < _options.LookupTimeout)
+            {
+                query.Retries++;
+                query.LastError = error;
+                _queue.Retry(query, _options.RetryBackoff);
+                retried++;
+            }
+            else
+            {
+                query.Fail(error.IsRetriable
+                    ? FlussException.Create(error.ErrorCode, $"{error.Message} (bucket {target.Bucket} of {target.Path}: gave up after {query.Retries + 1} attempts)")
+                    : error);
+            }
+        }
+        if (retried > 0) ClientLog.LookupRetry(_log, retried, target.Bucket, target.Path.ToString(), $"{error.ErrorCode}: {error.Message}");
+    }
+}
