@@ -99,7 +99,7 @@ public sealed class UpsertWriter : IAsyncDisposable
         {
             var (key, bucket) = _router.Route(row);
             _rowWriter.WriteRow(_partialRow is null ? row : _partialRow.Over(row), _table.RowType);
-            return _accumulator.Upsert(new KvRecord(bucket, key, _rowWriter.WrittenMemory), cancellationToken);
+            return _accumulator.Upsert(new KvWriteRecord(bucket, key, _rowWriter.WrittenMemory), cancellationToken);
         }
     }
 
@@ -119,7 +119,7 @@ public sealed class UpsertWriter : IAsyncDisposable
         lock (_encodeLock)
         {
             var (key, bucket) = _router.Route(row);
-            return _accumulator.Delete(new KvRecord(bucket, key, ReadOnlyMemory<byte>.Empty), cancellationToken);
+            return _accumulator.Delete(new KvWriteRecord(bucket, key, ReadOnlyMemory<byte>.Empty), cancellationToken);
         }
     }
 

@@ -6,12 +6,12 @@ namespace Fluss.Client.Writer;
 /// <param name="Bucket">The bucket of the record's bucket key.</param>
 /// <param name="Key">The encoded primary key.</param>
 /// <param name="Value">The encoded row (CompactedRow bytes); empty for a delete. May borrow a reused buffer.</param>
-internal readonly record struct KvRecord(int Bucket, byte[] Key, ReadOnlyMemory<byte> Value)
+internal readonly record struct KvWriteRecord(int Bucket, byte[] Key, ReadOnlyMemory<byte> Value)
 {
     public bool IsDelete => Value.IsEmpty;
 
     /// <summary>The same record owning its value bytes (before it waits for buffer memory).</summary>
-    public KvRecord Detach() => IsDelete ? this : this with { Value = Value.ToArray() };
+    public KvWriteRecord Detach() => IsDelete ? this : this with { Value = Value.ToArray() };
 }
 
 /// <summary>
@@ -20,11 +20,11 @@ internal readonly record struct KvRecord(int Bucket, byte[] Key, ReadOnlyMemory<
 /// </summary>
 internal sealed class KvRecordAccumulator : RecordAccumulator
 {
-    private static readonly Func<KvRecord, KvRecord> DetachRecord = r => r.Detach();
+    private static readonly Func<KvWriteRecord, KvWriteRecord> DetachRecord = r => r.Detach();
 
     private readonly short _schemaId;
-    private readonly Func<KvRecord, Task<UpsertResult>> _upsert;
-    private readonly Func<KvRecord, Task<DeleteResult>> _delete;
+    private readonly Func<KvWriteRecord, Task<UpsertResult>> _upsert;
+    private readonly Func<KvWriteRecord, Task<DeleteResult>> _delete;
 
     public KvRecordAccumulator(short schemaId, AccumulatorSettings settings, TimeProvider time)
         : base(settings, time)
@@ -38,7 +38,7 @@ internal sealed class KvRecordAccumulator : RecordAccumulator
 
     /// <summary>Buffers an upsert; completes when its batch is acknowledged. Waits for buffer memory when it is used up.</summary>
     /// <exception cref="ObjectDisposedException">The writer is closed.</exception>
-    public Task<UpsertResult> Upsert(in KvRecord record, CancellationToken cancellationToken)
+    public Task<UpsertResult> Upsert(in KvWriteRecord record, CancellationToken cancellationToken)
     {
         if (record.IsDelete) throw new ArgumentException("An upsert needs the row's bytes.", nameof(record));
         return Append(record, _upsert, DetachRecord, cancellationToken);
@@ -46,10 +46,10 @@ internal sealed class KvRecordAccumulator : RecordAccumulator
 
     /// <summary>Buffers a delete of the record's key; completes when its batch is acknowledged.</summary>
     /// <exception cref="ObjectDisposedException">The writer is closed.</exception>
-    public Task<DeleteResult> Delete(in KvRecord record, CancellationToken cancellationToken) =>
+    public Task<DeleteResult> Delete(in KvWriteRecord record, CancellationToken cancellationToken) =>
         Append(record with { Value = ReadOnlyMemory<byte>.Empty }, _delete, null, cancellationToken);
 
-    private KvWriteBatch AppendLocked(KvRecord record)
+    private KvWriteBatch AppendLocked(KvWriteRecord record)
     {
         var queue = QueueLocked(record.Bucket);
         var batch = queue.Last?.Value is KvWriteBatch { IsClosed: false, Builder: not null } open ? open : null;

@@ -111,6 +111,25 @@ internal sealed class FakeState
 
     public Dictionary<int, int> ProduceAttempts { get; } = [];
 
+    /// <summary>PutKv requests received (copies), in order.</summary>
+    public List<Rpc.Messages.PutKvRequest> PutKvRequests { get; } = [];
+
+    /// <summary>Called per bucket of each PutKv request with the attempt number (1-based per bucket); a code fails that bucket.</summary>
+    public Func<int, int, FlussErrorCode?>? PutKvFault { get; set; }
+
+    /// <summary>PutKv responses to lose after the records were applied (the client sees a network error).</summary>
+    public int DropPutKvResponses { get; set; }
+
+    public Dictionary<int, int> PutKvAttempts { get; } = [];
+
+    /// <summary>Lookup and PrefixLookup requests received (copies), in order.</summary>
+    public List<Google.Protobuf.IMessage> LookupRequests { get; } = [];
+
+    /// <summary>Called per bucket of each lookup request with the attempt number; a code fails that bucket.</summary>
+    public Func<int, int, FlussErrorCode?>? LookupFault { get; set; }
+
+    public Dictionary<int, int> LookupAttempts { get; } = [];
+
     public Dictionary<int, int> FetchAttempts { get; } = [];
 
     public FakeTable AddTable(TablePath path, TableDescriptor descriptor)
@@ -137,6 +156,8 @@ internal sealed class FakeTable(long id, TablePath path, TableDescriptor descrip
 
     public FakeLog[] Logs { get; } = Enumerable.Range(0, descriptor.BucketCount!.Value).Select(_ => new FakeLog()).ToArray();
 
+    public FakeKv[] Kv { get; } = Enumerable.Range(0, descriptor.BucketCount!.Value).Select(_ => new FakeKv()).ToArray();
+
     public TableInfo Info => TableInfo.Of(Path, Id, SchemaId, Descriptor, null, 0, 0);
 }
 
@@ -150,4 +171,18 @@ internal sealed class FakeLog
     public Dictionary<long, (int LastSequence, Dictionary<int, long> BaseOffsets)> Writers { get; } = [];
 
     public int RowCount => Batches.Sum(b => new Records.Log.LogRecordBatch(b).RecordCount);
+}
+
+/// <summary>One bucket's key-value state (last write wins), with idempotent writer state and a changelog offset.</summary>
+internal sealed class FakeKv
+{
+    /// <summary>Stored values ([schema id][row]) by key, the key as hex.</summary>
+    public SortedDictionary<string, byte[]> Values { get; } = new(StringComparer.Ordinal);
+
+    public long LogEndOffset { get; set; }
+
+    public Dictionary<long, int> LastSequences { get; } = [];
+
+    /// <summary>Every batch applied, in order.</summary>
+    public List<byte[]> Batches { get; } = [];
 }

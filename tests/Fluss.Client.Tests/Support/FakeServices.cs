@@ -326,6 +326,143 @@ internal sealed class FakeTabletService(FakeState state) : TabletService.TabletS
         return bytes;
     }
 
+    public override Task<PutKvResponse> PutKv(PutKvRequest request, ServerCallContext context)
+    {
+        var response = new PutKvResponse();
+        var drop = false;
+        lock (state.Lock)
+        {
+            state.PutKvRequests.Add(request.Clone());
+            var table = state.Tables.Values.Single(t => t.Id == request.TableId);
+            if (table.Descriptor.Schema.PrimaryKey is null)
+                throw new FlussException(FlussErrorCode.NonPrimaryKeyTable, $"Table {table.Path} is not a primary key table.");
+            foreach (var req in request.BucketsReq)
+            {
+                var resp = new PbPutKvRespForBucket { BucketId = req.BucketId };
+                response.BucketsResp.Add(resp);
+                var attempt = state.PutKvAttempts[req.BucketId] = state.PutKvAttempts.GetValueOrDefault(req.BucketId) + 1;
+                if (state.PutKvFault?.Invoke(req.BucketId, attempt) is { } fault)
+                {
+                    resp.ErrorCode = (int)fault;
+                    resp.ErrorMessage = $"injected {fault}";
+                    continue;
+                }
+                try
+                {
+                    resp.LogEndOffset = Apply(table.Kv[req.BucketId], req.Records.ToByteArray());
+                }
+                catch (FlussException e)
+                {
+                    resp.ErrorCode = (int)e.ErrorCode;
+                    resp.ErrorMessage = e.Message;
+                }
+            }
+            if (state.DropPutKvResponses > 0)
+            {
+                state.DropPutKvResponses--;
+                drop = true;
+            }
+        }
+        if (drop) throw new RpcException(new Status(StatusCode.Unavailable, "injected: the response was lost after the records were applied"));
+        return Task.FromResult(response);
+    }
+
+    /// <summary>Applies a KV batch like a leader with the default merge engine; a resent batch is not applied twice.</summary>
+    private static long Apply(FakeKv kv, byte[] bytes)
+    {
+        var batch = new Records.Kv.KvRecordBatch(bytes);
+        batch.EnsureValid();
+        if (batch.WriterId >= 0)
+        {
+            var last = kv.LastSequences.GetValueOrDefault(batch.WriterId, -1);
+            if (batch.BatchSequence <= last) throw new FlussException(FlussErrorCode.DuplicateSequence, $"batch sequence {batch.BatchSequence} was already written");
+            if (batch.BatchSequence != last + 1)
+                throw new FlussException(FlussErrorCode.OutOfOrderSequence, $"expected sequence {last + 1} but got {batch.BatchSequence}");
+            kv.LastSequences[batch.WriterId] = batch.BatchSequence;
+        }
+        foreach (var record in batch.Records)
+        {
+            var key = Convert.ToHexString(record.Key);
+            if (record.IsDelete)
+            {
+                if (kv.Values.Remove(key)) kv.LogEndOffset++;
+            }
+            else
+            {
+                kv.LogEndOffset += kv.Values.ContainsKey(key) ? 2 : 1;
+                kv.Values[key] = Records.Kv.ValueEncoder.Encode(batch.SchemaId, record.Row);
+            }
+        }
+        kv.Batches.Add(bytes);
+        return kv.LogEndOffset;
+    }
+
+    public override Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context)
+    {
+        lock (state.Lock)
+        {
+            state.LookupRequests.Add(request.Clone());
+            var table = state.Tables.Values.Single(t => t.Id == request.TableId);
+            var response = new LookupResponse();
+            foreach (var req in request.BucketsReq)
+            {
+                var resp = new PbLookupRespForBucket { BucketId = req.BucketId };
+                response.BucketsResp.Add(resp);
+                if (LookupFault(req.BucketId) is { } fault)
+                {
+                    resp.ErrorCode = (int)fault;
+                    resp.ErrorMessage = $"injected {fault}";
+                    continue;
+                }
+                foreach (var key in req.Keys)
+                {
+                    resp.Values.Add(table.Kv[req.BucketId].Values.TryGetValue(Convert.ToHexString(key.Span), out var value)
+                        ? new PbValue { Values = ByteString.CopyFrom(value) }
+                        : new PbValue());
+                }
+            }
+            return Task.FromResult(response);
+        }
+    }
+
+    public override Task<PrefixLookupResponse> PrefixLookup(PrefixLookupRequest request, ServerCallContext context)
+    {
+        lock (state.Lock)
+        {
+            state.LookupRequests.Add(request.Clone());
+            var table = state.Tables.Values.Single(t => t.Id == request.TableId);
+            var response = new PrefixLookupResponse();
+            foreach (var req in request.BucketsReq)
+            {
+                var resp = new PbPrefixLookupRespForBucket { BucketId = req.BucketId };
+                response.BucketsResp.Add(resp);
+                if (LookupFault(req.BucketId) is { } fault)
+                {
+                    resp.ErrorCode = (int)fault;
+                    resp.ErrorMessage = $"injected {fault}";
+                    continue;
+                }
+                foreach (var prefix in req.Keys)
+                {
+                    var hex = Convert.ToHexString(prefix.Span);
+                    var list = new PbValueList();
+                    foreach (var (key, value) in table.Kv[req.BucketId].Values)
+                    {
+                        if (key.StartsWith(hex, StringComparison.Ordinal)) list.Values.Add(ByteString.CopyFrom(value));
+                    }
+                    resp.ValueLists.Add(list);
+                }
+            }
+            return Task.FromResult(response);
+        }
+    }
+
+    private FlussErrorCode? LookupFault(int bucket)
+    {
+        var attempt = state.LookupAttempts[bucket] = state.LookupAttempts.GetValueOrDefault(bucket) + 1;
+        return state.LookupFault?.Invoke(bucket, attempt);
+    }
+
     public override Task<ListOffsetsResponse> ListOffsets(ListOffsetsRequest request, ServerCallContext context)
     {
         lock (state.Lock)

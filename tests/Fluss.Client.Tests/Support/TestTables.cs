@@ -27,4 +27,26 @@ internal static class TestTables
 
     public static TableInfo OrdersTable(int buckets = 3, string[]? bucketKeys = null, IEnumerable<KeyValuePair<string, string>>? properties = null) =>
         Info(Descriptor(OrdersSchema(), buckets, bucketKeys, properties));
+
+    public static readonly TablePath Users = new("shop", "users");
+
+    /// <summary>id INT NOT NULL (primary key), name STRING, score BIGINT.</summary>
+    public static Schema UsersSchema() => Schema.NewBuilder()
+        .Column("id", new IntType(isNullable: false))
+        .Column("name", new StringType())
+        .Column("score", new BigIntType())
+        .PrimaryKey("id")
+        .Build();
+
+    public static readonly TablePath Visits = new("shop", "visits");
+
+    /// <summary>user INT NOT NULL, seq INT NOT NULL, page STRING; primary key (user, seq), bucket key user, KV format version 2.</summary>
+    public static TableDescriptor VisitsDescriptor(int buckets = 4) => Descriptor(
+        Schema.NewBuilder()
+            .Column("user", new IntType(isNullable: false))
+            .Column("seq", new IntType(isNullable: false))
+            .Column("page", new StringType())
+            .PrimaryKey("user", "seq")
+            .Build(),
+        buckets, ["user"], [new("table.kv.format-version", "2")]);
 }

@@ -1,0 +1,173 @@
+using Fluss.Client.Lookup;
+using Fluss.Metadata;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fluss.Tests.Client.Lookup;
+
+public class LookupQueueTests
+{
+    private static readonly TablePath Users = new("shop", "users");
+    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(100);
+
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
+
+    private LookupQueue Queue(int maxBatch = 4) => new(maxBatch, Timeout, _time);
+
+    private PointLookupQuery Query(int bucket, byte key, LookupKind kind = LookupKind.PrimaryKey, long tableId = 7) =>
+        new(new LookupTarget(Users, tableId, bucket, kind), [key], _time.GetTimestamp());
+
+    private PrefixLookupQuery Prefix(int bucket, byte key) =>
+        new(new LookupTarget(Users, 7, bucket, LookupKind.Prefix), [key], _time.GetTimestamp());
+
+    /// <summary>Buckets 0 and 1 are led by server 1, bucket 2 by server 2, bucket 3 has no known leader.</summary>
+    private static int? Leaders(LookupTarget target) => target.Bucket switch
+    {
+        0 or 1 => 1,
+        2 => 2,
+        _ => null,
+    };
+
+    [Fact]
+    public void Ready_BeforeTheBatchTimeout_NotReadyAndNextCheckIsTheRestOfTheTimeout()
+    {
+        var queue = Queue();
+        Assert.True(queue.Add(Query(0, 1)), "the first lookup of a bucket starts a batch timeout the sender must learn of");
+        Assert.False(queue.Add(Query(0, 2)));
+
+        var before = queue.Ready(Leaders);
+        Assert.Empty(before.Nodes);
+        Assert.Equal(Timeout, before.NextCheck);
+
+        _time.Advance(TimeSpan.FromMilliseconds(70));
+        Assert.Equal(TimeSpan.FromMilliseconds(30), queue.Ready(Leaders).NextCheck);
+
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+        Assert.Equal([1], queue.Ready(Leaders).Nodes);
+    }
+
+    [Fact]
+    public void Add_FillsABatch_ReadyAtOnce()
+    {
+        var queue = Queue(maxBatch: 3);
+        queue.Add(Query(2, 1));
+        queue.Add(Query(2, 2));
+
+        Assert.True(queue.Add(Query(2, 3)));
+        Assert.Equal([2], queue.Ready(Leaders).Nodes);
+    }
+
+    [Fact]
+    public void Drain_LeaderWithAReadyBucket_TakesAllItsBucketsGroupedByKind()
+    {
+        var queue = Queue();
+        queue.Add(Query(0, 1));
+        queue.Add(Query(0, 2));
+        _time.Advance(TimeSpan.FromMilliseconds(60));
+        queue.Add(Query(1, 3));
+        queue.Add(Prefix(1, 4));
+        queue.Add(Query(2, 5));
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+
+        var ready = queue.Ready(Leaders);
+        Assert.Equal([1], ready.Nodes);
+        var groups = queue.Drain(1, Leaders);
+
+        var point = Assert.Single(groups, g => g.Kind == LookupKind.PrimaryKey);
+        Assert.Equal([0, 1], point.Buckets.Keys.Order());
+        Assert.Equal([1, 2], point.Buckets[0].Select(q => q.Key[0]));
+        Assert.Equal([3], point.Buckets[1].Select(q => q.Key[0]));
+        var prefix = Assert.Single(groups, g => g.Kind == LookupKind.Prefix);
+        Assert.Equal([4], prefix.Buckets[1].Select(q => q.Key[0]));
+        Assert.Equal(4, groups.Sum(g => g.KeyCount));
+
+        // Bucket 2 (another leader) stays queued and becomes ready at its own timeout.
+        Assert.Equal(1, queue.Count);
+        Assert.Equal(TimeSpan.FromMilliseconds(60), queue.Ready(Leaders).NextCheck);
+    }
+
+    [Fact]
+    public void Drain_MoreThanABatch_TakesOneBatchPerBucketInQueueOrder()
+    {
+        var queue = Queue(maxBatch: 3);
+        for (byte k = 0; k < 7; k++) queue.Add(Query(0, k));
+
+        var first = Assert.Single(queue.Drain(1, Leaders));
+        Assert.Equal([0, 1, 2], first.Buckets[0].Select(q => q.Key[0]));
+        Assert.Equal([1], queue.Ready(Leaders).Nodes);
+        var second = Assert.Single(queue.Drain(1, Leaders));
+        Assert.Equal([3, 4, 5], second.Buckets[0].Select(q => q.Key[0]));
+        Assert.Equal(1, queue.Count);
+    }
+
+    [Fact]
+    public void Drain_TablesWithDifferentIds_SeparateRequests()
+    {
+        var queue = Queue();
+        queue.Add(Query(0, 1, tableId: 7));
+        queue.Add(Query(0, 2, tableId: 8));
+
+        var groups = queue.Drain(1, Leaders);
+
+        Assert.Equal([7L, 8L], groups.Select(g => g.TableId).Order());
+        var request = Assert.IsType<Fluss.Rpc.Messages.LookupRequest>(groups[0].ToRequest());
+        Assert.Single(request.BucketsReq);
+    }
+
+    [Fact]
+    public void Retry_WaitsForTheBackoffAheadOfNewerLookups()
+    {
+        var queue = Queue();
+        var query = Query(0, 1);
+        queue.Add(query);
+        Assert.Single(queue.Drain(1, Leaders));
+
+        queue.Retry(query, TimeSpan.FromMilliseconds(20));
+        queue.Add(Query(0, 2));
+        Assert.Empty(queue.Ready(Leaders).Nodes);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), queue.Ready(Leaders).NextCheck);
+        Assert.Equal([2], Assert.Single(queue.Drain(1, Leaders)).Buckets[0].Select(q => q.Key[0]));
+
+        _time.Advance(Timeout);
+        Assert.Equal([1], queue.Ready(Leaders).Nodes);
+        Assert.Same(query, Assert.Single(Assert.Single(queue.Drain(1, Leaders)).Buckets[0]));
+    }
+
+    [Fact]
+    public void Ready_UnknownLeader_ReportsTheTableToRefresh()
+    {
+        var queue = Queue();
+        queue.Add(Query(3, 1));
+        _time.Advance(Timeout);
+
+        var ready = queue.Ready(Leaders);
+
+        Assert.Empty(ready.Nodes);
+        Assert.Equal([Users], ready.UnknownLeaders);
+        Assert.Empty(queue.Drain(1, Leaders));
+        Assert.Equal(1, queue.Count);
+    }
+
+    [Fact]
+    public void RemoveWhere_ExpiredLookups_RemovedAndReturned()
+    {
+        var queue = Queue();
+        var old = Query(0, 1);
+        queue.Add(old);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        queue.Add(Query(0, 2));
+
+        var removed = queue.RemoveWhere((q, now) => _time.GetElapsedTime(q.CreatedAt, now) >= TimeSpan.FromSeconds(5));
+
+        Assert.Same(old, Assert.Single(removed));
+        Assert.Equal(1, queue.Count);
+    }
+
+    [Fact]
+    public void Add_AfterClose_Throws()
+    {
+        var queue = Queue();
+        queue.Close();
+
+        Assert.Throws<ObjectDisposedException>(() => queue.Add(Query(0, 1)));
+    }
+}

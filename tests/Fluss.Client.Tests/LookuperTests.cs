@@ -1,0 +1,234 @@
+using Fluss.Client;
+using Fluss.Errors;
+using Fluss.Metadata;
+using Fluss.Rows;
+using Fluss.Rows.Compacted;
+using Fluss.Rpc.Messages;
+using Fluss.Tests.Client.Support;
+using Fluss.Types;
+using Microsoft.Extensions.Time.Testing;
+using static Fluss.Tests.Client.FlussConnectionTests;
+
+namespace Fluss.Tests.Client;
+
+/// <summary>Lookups and prefix lookups against an in-process fake cluster.</summary>
+public class LookuperTests
+{
+    private static GenericRow User(int id) => GenericRow.Of(id, "user-" + id, id * 10L);
+
+    private static async Task<(FakeCluster Cluster, FakeTable Fake, FlussConnection Connection, FlussTable Table)> StartAsync(
+        TablePath path, TableDescriptor descriptor, Func<FlussClientOptions, FlussClientOptions>? configure = null)
+    {
+        var cluster = await FakeCluster.StartAsync();
+        var fake = cluster.State.AddTable(path, descriptor);
+        var options = Fast(cluster.Address) with { LookupBatchTimeout = TimeSpan.FromMilliseconds(5) };
+        var connection = await FlussConnection.ConnectAsync(configure is null ? options : configure(options));
+        return (cluster, fake, connection, await connection.GetTableAsync(path));
+    }
+
+    private static async Task WriteAsync(FlussTable table, IEnumerable<GenericRow> rows)
+    {
+        await using var writer = table.NewUpsertWriter();
+        foreach (var row in rows) _ = writer.UpsertAsync(row);
+        await writer.FlushAsync();
+    }
+
+    private static List<LookupRequest> Lookups(FakeState state)
+    {
+        lock (state.Lock) return state.LookupRequests.OfType<LookupRequest>().ToList();
+    }
+
+    [Fact]
+    public async Task LookupAsync_StoredAndAbsentKeys_RowOrNull()
+    {
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3));
+        await using var c = cluster;
+        await using var __ = connection;
+        await WriteAsync(table, Enumerable.Range(0, 20).Select(User));
+        var lookuper = table.NewLookuper();
+
+        var found = await lookuper.LookupAsync(GenericRow.Of(7));
+        var absent = await lookuper.LookupAsync(GenericRow.Of(700));
+
+        Assert.Equal(User(7), found);
+        Assert.Null(absent);
+        Assert.Equal(["id"], lookuper.KeyType.FieldNames);
+    }
+
+    [Fact]
+    public async Task LookupAsync_ConcurrentKeysOfSeveralBuckets_OneRequestWithABatchPerBucketAfterTheTimeout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3),
+            o => o with { TimeProvider = time, LookupBatchTimeout = TimeSpan.FromMilliseconds(100) });
+        await using var c = cluster;
+        await using var __ = connection;
+        await WriteAsync(table, Enumerable.Range(0, 12).Select(User));
+        var lookuper = table.NewLookuper();
+
+        var lookups = Enumerable.Range(0, 12).Select(i => lookuper.LookupAsync(GenericRow.Of(i))).ToList();
+        Assert.Empty(Lookups(cluster.State));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!lookups.All(l => l.IsCompleted) && DateTime.UtcNow < deadline)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(10);
+        }
+        var rows = await Task.WhenAll(lookups);
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(User), rows);
+        var request = Assert.Single(Lookups(cluster.State));
+        Assert.Equal(table.Info.TableId, request.TableId);
+        Assert.Equal(3, request.BucketsReq.Count);
+        Assert.Equal(12, request.BucketsReq.Sum(b => b.Keys.Count));
+        Assert.Equal(request.BucketsReq.Count, request.BucketsReq.Select(b => b.BucketId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task LookupAsync_MoreKeysThanTheBatchSize_NoBucketSendsMoreThanABatch()
+    {
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1),
+            o => o with { LookupMaxBatchSize = 4 });
+        await using var c = cluster;
+        await using var __ = connection;
+        await WriteAsync(table, Enumerable.Range(0, 10).Select(User));
+        var lookuper = table.NewLookuper();
+
+        var rows = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => lookuper.LookupAsync(GenericRow.Of(i))));
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(User), rows);
+        var requests = Lookups(cluster.State);
+        Assert.True(requests.Count >= 3, $"10 keys in batches of at most 4 need at least 3 requests, got {requests.Count}");
+        Assert.All(requests, r => Assert.All(r.BucketsReq, b => Assert.InRange(b.Keys.Count, 1, 4)));
+        Assert.Equal(10, requests.Sum(r => r.BucketsReq.Sum(b => b.Keys.Count)));
+    }
+
+    [Fact]
+    public async Task LookupAsync_NotLeaderOnce_RefreshesMetadataAndRetries()
+    {
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        await using var c = cluster;
+        await using var __ = connection;
+        await WriteAsync(table, [User(5)]);
+        cluster.State.LookupFault = (_, attempt) => attempt == 1 ? FlussErrorCode.NotLeaderOrFollower : null;
+        var metadataBefore = cluster.State.MetadataRequests;
+
+        var row = await table.NewLookuper().LookupAsync(GenericRow.Of(5));
+
+        Assert.Equal(User(5), row);
+        Assert.Equal(2, cluster.State.LookupAttempts[0]);
+        Assert.True(cluster.State.MetadataRequests > metadataBefore);
+    }
+
+    [Fact]
+    public async Task LookupAsync_NonRetriableBucketError_FailsTypedWithoutRetry()
+    {
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        await using var c = cluster;
+        await using var __ = connection;
+        cluster.State.LookupFault = (_, _) => FlussErrorCode.KvStorage;
+
+        var error = await Assert.ThrowsAnyAsync<FlussException>(() => table.NewLookuper().LookupAsync(GenericRow.Of(5)));
+
+        Assert.Equal(FlussErrorCode.KvStorage, error.ErrorCode);
+        Assert.Equal(1, cluster.State.LookupAttempts[0]);
+    }
+
+    [Fact]
+    public async Task LookupAsync_InvalidKeyRows_ThrowNamingTheColumnBeforeAnyRequest()
+    {
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor());
+        await using var c = cluster;
+        await using var __ = connection;
+        var lookuper = table.NewLookuper();
+
+        var missing = await Assert.ThrowsAsync<ArgumentException>(() => lookuper.LookupAsync(GenericRow.Of(1)));
+        Assert.Contains("missing seq", missing.Message, StringComparison.Ordinal);
+        var nullValue = await Assert.ThrowsAsync<ArgumentException>(() => lookuper.LookupAsync(GenericRow.Of(1, null)));
+        Assert.Contains("'seq'", nullValue.Message, StringComparison.Ordinal);
+        var wrongType = await Assert.ThrowsAsync<ArgumentException>(() => lookuper.LookupAsync(GenericRow.Of("1", 2)));
+        Assert.Contains("'user'", wrongType.Message, StringComparison.Ordinal);
+        Assert.Empty(cluster.State.LookupRequests);
+    }
+
+    [Fact]
+    public async Task NewLookuper_LogTable_ThrowsNonPrimaryKeyTable()
+    {
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 1));
+        await using var c = cluster;
+        await using var __ = connection;
+
+        var point = Assert.Throws<FlussException>(() => table.NewLookuper());
+        var prefix = Assert.Throws<FlussException>(() => table.NewPrefixLookuper(["id"]));
+
+        Assert.Equal(FlussErrorCode.NonPrimaryKeyTable, point.ErrorCode);
+        Assert.Equal(FlussErrorCode.NonPrimaryKeyTable, prefix.ErrorCode);
+        Assert.Empty(cluster.State.LookupRequests);
+    }
+
+    [Fact]
+    public async Task PrefixLookupAsync_BucketKeyValues_AllRowsWithThemAndTheEncodedPrefixSent()
+    {
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor());
+        await using var c = cluster;
+        await using var __ = connection;
+        var rows = Enumerable.Range(0, 40).Select(i => GenericRow.Of(i % 4, i, "/p/" + i)).ToList();
+        await WriteAsync(table, rows);
+        var lookuper = table.NewPrefixLookuper(["user"]);
+
+        var user1 = await lookuper.LookupAsync(GenericRow.Of(1));
+        var none = await lookuper.LookupAsync(GenericRow.Of(9));
+
+        Assert.Equal(rows.Where(r => (int)r[0]! == 1).OrderBy(r => (int)r[1]!), user1.Cast<GenericRow>().OrderBy(r => (int)r[1]!));
+        Assert.Empty(none);
+        var sent = cluster.State.LookupRequests.OfType<PrefixLookupRequest>().First();
+        Assert.Equal(new CompactedKeyEncoder(table.Info.RowType, ["user"]).EncodeKey(rows[1]), sent.BucketsReq[0].Keys[0].ToByteArray());
+    }
+
+    [Fact]
+    public async Task NewPrefixLookuper_ColumnsOtherThanTheBucketKey_Throws()
+    {
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor());
+        await using var c = cluster;
+        await using var __ = connection;
+
+        var notBucketKey = Assert.Throws<ArgumentException>(() => table.NewPrefixLookuper(["seq"]));
+        Assert.Contains("bucket key (user)", notBucketKey.Message, StringComparison.Ordinal);
+        var wholeKey = Assert.Throws<ArgumentException>(() => table.NewPrefixLookuper(["user", "seq"]));
+        Assert.Contains("bucket key", wholeKey.Message, StringComparison.Ordinal);
+        var unknown = Assert.Throws<ArgumentException>(() => table.NewPrefixLookuper(["nope"]));
+        Assert.Contains("'nope'", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NewPrefixLookuper_BucketKeyNotAPrefixOfThePrimaryKey_Throws()
+    {
+        var descriptor = TestTables.Descriptor(
+            Schema.NewBuilder()
+                .Column("seq", new IntType(isNullable: false))
+                .Column("user", new IntType(isNullable: false))
+                .Column("page", new StringType())
+                .PrimaryKey("seq", "user")
+                .Build(),
+            2, ["user"], [new("table.kv.format-version", "2")]);
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Visits, descriptor);
+        await using var c = cluster;
+        await using var __ = connection;
+
+        var error = Assert.Throws<ArgumentException>(() => table.NewPrefixLookuper(["user"]));
+
+        Assert.Contains("not a prefix of its primary key (seq, user)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NewPrefixLookuper_BucketKeyIsThePrimaryKey_Throws()
+    {
+        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 2));
+        await using var c = cluster;
+        await using var __ = connection;
+
+        var error = Assert.Throws<ArgumentException>(() => table.NewPrefixLookuper(["id"]));
+
+        Assert.Contains("whole primary key", error.Message, StringComparison.Ordinal);
+    }
+}
