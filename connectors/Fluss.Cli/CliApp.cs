@@ -32,6 +32,7 @@ internal static class CliApp
         root.Subcommands.Add(TableCommands.Build(ctx));
         root.Subcommands.Add(DataCommands.BuildWrite(ctx));
         root.Subcommands.Add(DataCommands.BuildScan(ctx));
+        root.Subcommands.Add(LookupCommands.Build(ctx));
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         var parse = root.Parse(args);

@@ -15,18 +15,27 @@ internal static class DataCommands
     {
         var name = new Argument<string>("DB.TABLE") { Description = "Table to write to" };
         var file = new Option<FileInfo?>("--file") { Description = "JSON lines file (default: standard input)" };
-        var write = new Command("write", "Write rows given as JSON lines (one object per row, column names as keys)") { name, file };
+        var columns = new Option<string?>("--columns")
+        {
+            Description = "Primary-key tables: a partial update of these columns c1,c2 (they must include the primary key); other columns keep their values",
+        };
+        var write = new Command("write",
+            "Write rows given as JSON lines (one object per row, column names as keys): appended to a log table; upserted into a " +
+            "primary-key table, where a line with \"_op\": \"delete\" deletes the row with its key columns' values")
+        { name, file, columns };
         write.SetAction((parse, ct) => ctx.GuardAsync(async () =>
         {
             var path = CliContext.ParseTablePath(parse.GetValue(name)!);
+            var targets = CliContext.SplitList(parse.GetValue(columns));
             await using var conn = await ctx.ConnectAsync(parse, ct).ConfigureAwait(false);
             var table = await conn.GetTableAsync(path, ct).ConfigureAwait(false);
-            var rowType = table.Info.RowType;
+            if (targets.Length > 0 && !table.Info.HasPrimaryKey)
+                throw new FormatException($"--columns makes a partial update, which only primary-key tables have; {path} is a log table");
             var input = parse.GetValue(file) is { } f ? new StreamReader(f.FullName) : ctx.In;
-            var pending = new List<(long Line, Task<AppendResult> Ack)>();
+            var pending = new List<(long Line, Task Ack)>();
             var rejected = new List<string>();
             long lineNo = 0;
-            await using (var writer = table.NewAppendWriter())
+            await using (var sink = table.Info.HasPrimaryKey ? (IRowSink)new UpsertSink(table, targets) : new AppendSink(table))
             {
                 try
                 {
@@ -34,22 +43,22 @@ internal static class DataCommands
                     {
                         lineNo++;
                         if (string.IsNullOrWhiteSpace(line)) continue;
-                        GenericRow row;
+                        Task ack;
                         try
                         {
                             using var doc = JsonDocument.Parse(line);
-                            row = JsonRows.Parse(doc.RootElement, rowType);
+                            ack = sink.Write(doc.RootElement, ct);
                         }
-                        catch (Exception e) when (e is JsonException or FormatException)
+                        catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
                         {
                             rejected.Add($"line {lineNo}: {e.Message}");
                             continue;
                         }
-                        pending.Add((lineNo, writer.AppendAsync(row, ct)));
+                        pending.Add((lineNo, ack));
                     }
                     try
                     {
-                        await writer.FlushAsync(ct).ConfigureAwait(false);
+                        await sink.FlushAsync(ct).ConfigureAwait(false);
                     }
                     catch (Exception) when (pending.Any(p => p.Ack.IsFaulted))
                     {
@@ -90,7 +99,7 @@ internal static class DataCommands
         var follow = new Option<bool>("--follow") { Description = "Keep reading new rows until interrupted" };
         var limit = new Option<long?>("--limit") { Description = "Stop after N rows" };
         var json = new Option<bool>("--json") { Description = "One JSON object per row with _bucket, _offset and _change_type" };
-        var scan = new Command("scan", "Read a table's log") { name, columns, from, follow, limit, json };
+        var scan = new Command("scan", "Read a table's log (of a primary-key table: its changelog, with +I, -U, +U and -D change types)") { name, columns, from, follow, limit, json };
         scan.SetAction((parse, ct) => ctx.GuardAsync(async () =>
         {
             var path = CliContext.ParseTablePath(parse.GetValue(name)!);
@@ -169,20 +178,13 @@ internal static class DataCommands
         return grid;
     }
 
-    internal static string RowJson(IRow row, RowType type, int bucket, long offset, string changeType)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, JsonRows.OutputOptions))
+    internal static string RowJson(IRow row, RowType type, int bucket, long offset, string changeType) =>
+        JsonRows.ToJsonLine(row, type, w =>
         {
-            w.WriteStartObject();
-            JsonRows.WriteFields(w, row, type);
             w.WriteNumber("_bucket", bucket);
             w.WriteNumber("_offset", offset);
             w.WriteString("_change_type", changeType);
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
-    }
+        });
 
     private static string RowText(IRow row, RowType type, int bucket, long offset, string changeType)
     {

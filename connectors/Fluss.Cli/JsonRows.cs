@@ -83,6 +83,20 @@ internal static class JsonRows
         }
     }
 
+    /// <summary>One row as one JSON object (a line of output), with optional extra properties after the columns.</summary>
+    public static string ToJsonLine(IRow row, RowType type, Action<Utf8JsonWriter>? extra = null)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, OutputOptions))
+        {
+            w.WriteStartObject();
+            WriteFields(w, row, type);
+            extra?.Invoke(w);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+
     /// <summary>Writes the given fields of a row as JSON properties.</summary>
     public static void WriteFields(Utf8JsonWriter w, IRow row, RowType type)
     {
