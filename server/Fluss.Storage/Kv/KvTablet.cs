@@ -273,16 +273,18 @@ public sealed class KvTablet : IDisposable
     private void ValidateRow(byte[] key, byte[] value)
     {
         var row = value.AsMemory(ValueEncoder.SchemaIdLength);
+        var span = row.Span;
+        foreach (var pk in _primaryKeyIndexes)
+        {
+            // Read the null bit itself: a reader of a NOT NULL column would not look at it.
+            if ((pk >> 3) < span.Length && (span[pk >> 3] & (1 << (pk & 7))) != 0)
+                throw new CorruptRecordException(
+                    $"A row of the KV batch for {TableBucket} has a null value in primary key column '{Table.RowType.Fields[pk].Name}'; primary key columns must not be null.");
+        }
         _rowReader.PointTo(row);
         var used = _rowReader.Validate();
         if (used != row.Length)
             throw new CorruptRecordException($"A row of the KV batch for {TableBucket} is corrupt: its fields end at byte {used} but the row has {row.Length} bytes.");
-        foreach (var pk in _primaryKeyIndexes)
-        {
-            if (_rowReader.IsNullAt(pk))
-                throw new CorruptRecordException(
-                    $"A row of the KV batch for {TableBucket} has a null value in primary key column '{Table.RowType.Fields[pk].Name}'; primary key columns must not be null.");
-        }
         if (!_keyEncoder.Encode(_rowReader).SequenceEqual(key))
             throw new CorruptRecordException(
                 $"A record of the KV batch for {TableBucket} has a key that is not the encoded primary key of its row; encode keys with the table's primary-key encoder.");

@@ -175,13 +175,5 @@ public sealed class LocalFileSystem : IFileSystem
             }
             base.Dispose(disposing);
         }
-
-        public override async ValueTask DisposeAsync()
-        {
-            await inner.FlushAsync().ConfigureAwait(false);
-            inner.Flush(flushToDisk: true);
-            await inner.DisposeAsync().ConfigureAwait(false);
-            await base.DisposeAsync().ConfigureAwait(false);
-        }
     }
 }
