@@ -180,8 +180,8 @@ internal sealed class FieldAggregator
     {
         if (a < b) return -1;
         if (a > b) return 1;
-        var x = BitConverter.SingleToInt32Bits(float.IsNaN(a) ? float.NaN : a);
-        var y = BitConverter.SingleToInt32Bits(float.IsNaN(b) ? float.NaN : b);
+        var x = float.IsNaN(a) ? 0x7fc00000 : BitConverter.SingleToInt32Bits(a); // Java's canonical NaN
+        var y = float.IsNaN(b) ? 0x7fc00000 : BitConverter.SingleToInt32Bits(b);
         return x == y ? 0 : x < y ? -1 : 1;
     }
 
@@ -190,8 +190,8 @@ internal sealed class FieldAggregator
     {
         if (a < b) return -1;
         if (a > b) return 1;
-        var x = BitConverter.DoubleToInt64Bits(double.IsNaN(a) ? double.NaN : a);
-        var y = BitConverter.DoubleToInt64Bits(double.IsNaN(b) ? double.NaN : b);
+        var x = double.IsNaN(a) ? 0x7ff8000000000000L : BitConverter.DoubleToInt64Bits(a);
+        var y = double.IsNaN(b) ? 0x7ff8000000000000L : BitConverter.DoubleToInt64Bits(b);
         return x == y ? 0 : x < y ? -1 : 1;
     }
 
