@@ -7,7 +7,6 @@ using Fluss.Rpc.Messages;
 using Fluss.Tests.Client.Support;
 using Fluss.Types;
 using Microsoft.Extensions.Time.Testing;
-using static Fluss.Tests.Client.FlussConnectionTests;
 
 namespace Fluss.Tests.Client;
 
@@ -16,15 +15,8 @@ public class LookuperTests
 {
     private static GenericRow User(int id) => GenericRow.Of(id, "user-" + id, id * 10L);
 
-    private static async Task<(FakeCluster Cluster, FakeTable Fake, FlussConnection Connection, FlussTable Table)> StartAsync(
-        TablePath path, TableDescriptor descriptor, Func<FlussClientOptions, FlussClientOptions>? configure = null)
-    {
-        var cluster = await FakeCluster.StartAsync();
-        var fake = cluster.State.AddTable(path, descriptor);
-        var options = Fast(cluster.Address) with { LookupBatchTimeout = TimeSpan.FromMilliseconds(5) };
-        var connection = await FlussConnection.ConnectAsync(configure is null ? options : configure(options));
-        return (cluster, fake, connection, await connection.GetTableAsync(path));
-    }
+    private static Task<FakeSession> StartAsync(TablePath path, TableDescriptor descriptor, Func<FlussClientOptions, FlussClientOptions>? configure = null) =>
+        FakeSession.StartAsync(path, descriptor, o => (configure ?? (x => x))(o with { LookupBatchTimeout = TimeSpan.FromMilliseconds(5) }));
 
     private static async Task WriteAsync(FlussTable table, IEnumerable<GenericRow> rows)
     {
@@ -41,9 +33,8 @@ public class LookuperTests
     [Fact]
     public async Task LookupAsync_StoredAndAbsentKeys_RowOrNull()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3));
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3));
+        var table = session.Table;
         await WriteAsync(table, Enumerable.Range(0, 20).Select(User));
         var lookuper = table.NewLookuper();
 
@@ -59,10 +50,10 @@ public class LookuperTests
     public async Task LookupAsync_ConcurrentKeysOfSeveralBuckets_OneRequestWithABatchPerBucketAfterTheTimeout()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3),
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3),
             o => o with { TimeProvider = time, LookupBatchTimeout = TimeSpan.FromMilliseconds(100) });
-        await using var c = cluster;
-        await using var __ = connection;
+        var cluster = session.Cluster;
+        var table = session.Table;
         await WriteAsync(table, Enumerable.Range(0, 12).Select(User));
         var lookuper = table.NewLookuper();
 
@@ -87,10 +78,10 @@ public class LookuperTests
     [Fact]
     public async Task LookupAsync_MoreKeysThanTheBatchSize_NoBucketSendsMoreThanABatch()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1),
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1),
             o => o with { LookupMaxBatchSize = 4 });
-        await using var c = cluster;
-        await using var __ = connection;
+        var cluster = session.Cluster;
+        var table = session.Table;
         await WriteAsync(table, Enumerable.Range(0, 10).Select(User));
         var lookuper = table.NewLookuper();
 
@@ -106,9 +97,9 @@ public class LookuperTests
     [Fact]
     public async Task LookupAsync_NotLeaderOnce_RefreshesMetadataAndRetries()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var cluster = session.Cluster;
+        var table = session.Table;
         await WriteAsync(table, [User(5)]);
         cluster.State.LookupFault = (_, attempt) => attempt == 1 ? FlussErrorCode.NotLeaderOrFollower : null;
         var metadataBefore = cluster.State.MetadataRequests;
@@ -123,9 +114,9 @@ public class LookuperTests
     [Fact]
     public async Task LookupAsync_NonRetriableBucketError_FailsTypedWithoutRetry()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var cluster = session.Cluster;
+        var table = session.Table;
         cluster.State.LookupFault = (_, _) => FlussErrorCode.KvStorage;
 
         var error = await Assert.ThrowsAnyAsync<FlussException>(() => table.NewLookuper().LookupAsync(GenericRow.Of(5)));
@@ -137,9 +128,9 @@ public class LookuperTests
     [Fact]
     public async Task LookupAsync_InvalidKeyRows_ThrowNamingTheColumnBeforeAnyRequest()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor());
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor());
+        var cluster = session.Cluster;
+        var table = session.Table;
         var lookuper = table.NewLookuper();
 
         var missing = await Assert.ThrowsAsync<ArgumentException>(() => lookuper.LookupAsync(GenericRow.Of(1)));
@@ -154,9 +145,9 @@ public class LookuperTests
     [Fact]
     public async Task NewLookuper_LogTable_ThrowsNonPrimaryKeyTable()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 1));
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 1));
+        var cluster = session.Cluster;
+        var table = session.Table;
 
         var point = Assert.Throws<FlussException>(() => table.NewLookuper());
         var prefix = Assert.Throws<FlussException>(() => table.NewPrefixLookuper(["id"]));
@@ -169,9 +160,9 @@ public class LookuperTests
     [Fact]
     public async Task PrefixLookupAsync_BucketKeyValues_AllRowsWithThemAndTheEncodedPrefixSent()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor());
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor());
+        var cluster = session.Cluster;
+        var table = session.Table;
         var rows = Enumerable.Range(0, 40).Select(i => GenericRow.Of(i % 4, i, "/p/" + i)).ToList();
         await WriteAsync(table, rows);
         var lookuper = table.NewPrefixLookuper(["user"]);
@@ -188,9 +179,8 @@ public class LookuperTests
     [Fact]
     public async Task NewPrefixLookuper_ColumnsOtherThanTheBucketKey_Throws()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor());
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor());
+        var table = session.Table;
 
         var notBucketKey = Assert.Throws<ArgumentException>(() => table.NewPrefixLookuper(["seq"]));
         Assert.Contains("bucket key (user)", notBucketKey.Message, StringComparison.Ordinal);
@@ -211,9 +201,8 @@ public class LookuperTests
                 .PrimaryKey("seq", "user")
                 .Build(),
             2, ["user"], [new("table.kv.format-version", "2")]);
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Visits, descriptor);
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Visits, descriptor);
+        var table = session.Table;
 
         var error = Assert.Throws<ArgumentException>(() => table.NewPrefixLookuper(["user"]));
 
@@ -223,9 +212,8 @@ public class LookuperTests
     [Fact]
     public async Task NewPrefixLookuper_BucketKeyIsThePrimaryKey_Throws()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 2));
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 2));
+        var table = session.Table;
 
         var error = Assert.Throws<ArgumentException>(() => table.NewPrefixLookuper(["id"]));
 

@@ -8,7 +8,6 @@ using Fluss.Rows.Compacted;
 using Fluss.Rows.Paimon;
 using Fluss.Tests.Client.Support;
 using Fluss.Types;
-using static Fluss.Tests.Client.FlussConnectionTests;
 
 namespace Fluss.Tests.Client;
 
@@ -17,15 +16,8 @@ public class UpsertWriterTests
 {
     private static GenericRow User(int id, string? name = null, long? score = null) => GenericRow.Of(id, name ?? "user-" + id, score ?? id * 10L);
 
-    private static async Task<(FakeCluster Cluster, FakeTable Fake, FlussConnection Connection, FlussTable Table)> StartAsync(
-        TablePath path, TableDescriptor descriptor, Func<FlussClientOptions, FlussClientOptions>? configure = null)
-    {
-        var cluster = await FakeCluster.StartAsync();
-        var fake = cluster.State.AddTable(path, descriptor);
-        var options = Fast(cluster.Address);
-        var connection = await FlussConnection.ConnectAsync(configure is null ? options : configure(options));
-        return (cluster, fake, connection, await connection.GetTableAsync(path));
-    }
+    private static Task<FakeSession> StartAsync(TablePath path, TableDescriptor descriptor, Func<FlussClientOptions, FlussClientOptions>? configure = null) =>
+        FakeSession.StartAsync(path, descriptor, configure);
 
     /// <summary>The records of every batch the fake applied to a bucket: key, and row bytes (null for a delete).</summary>
     private static List<(byte[] Key, byte[]? Row)> Records(FakeKv kv)
@@ -51,9 +43,9 @@ public class UpsertWriterTests
             .Column("v", new StringType())
             .PrimaryKey("a", "b")
             .Build();
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(schema, 7));
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(schema, 7));
+        var fake = session.Fake;
+        var table = session.Table;
         await using var writer = table.NewUpsertWriter();
 
         var result = await writer.UpsertAsync(GenericRow.Of((sbyte)0, (sbyte)10, "x"));
@@ -68,9 +60,9 @@ public class UpsertWriterTests
     [Fact]
     public async Task UpsertAsync_ManyKeys_EachStoredInTheBucketOfItsKeyBytes()
     {
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 5));
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 5));
+        var fake = session.Fake;
+        var table = session.Table;
         await using var writer = table.NewUpsertWriter();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => writer.UpsertAsync(User(i))));
@@ -89,9 +81,9 @@ public class UpsertWriterTests
     [Fact]
     public async Task UpsertAsync_BucketKeyPrefixOfPrimaryKey_RoutedByTheBucketKeyOnly()
     {
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor(buckets: 8));
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Visits, TestTables.VisitsDescriptor(buckets: 8));
+        var fake = session.Fake;
+        var table = session.Table;
         await using var writer = table.NewUpsertWriter();
 
         var rows = Enumerable.Range(0, 60).Select(i => GenericRow.Of(i % 6, i, "/page/" + i)).ToList();
@@ -113,9 +105,9 @@ public class UpsertWriterTests
     {
         var descriptor = TestTables.Descriptor(TestTables.UsersSchema(), 6, properties:
             [new("table.datalake.format", "paimon"), new("table.kv.format-version", "2")]);
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, descriptor);
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, descriptor);
+        var fake = session.Fake;
+        var table = session.Table;
         await using var writer = table.NewUpsertWriter();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => writer.UpsertAsync(User(i))));
@@ -132,9 +124,10 @@ public class UpsertWriterTests
     [Fact]
     public async Task UpsertThenDelete_BatchesCarryRowsAndKeyOnlyDeletes()
     {
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var cluster = session.Cluster;
+        var fake = session.Fake;
+        var table = session.Table;
         await using var writer = table.NewUpsertWriter();
 
         await writer.UpsertAsync(User(1));
@@ -164,9 +157,10 @@ public class UpsertWriterTests
             .Column("note", new StringType())
             .PrimaryKey("id")
             .Build();
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(schema, 1));
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(schema, 1));
+        var cluster = session.Cluster;
+        var fake = session.Fake;
+        var table = session.Table;
         await using var writer = table.NewUpsertWriter(new UpsertWriteOptions { TargetColumns = ["score", "id"] });
 
         await writer.UpsertAsync(GenericRow.Of(7, "ignored", 70L, "also ignored"));
@@ -182,9 +176,9 @@ public class UpsertWriterTests
     [Fact]
     public async Task UpsertAsync_NullOrMissingPrimaryKey_ThrowsNamingTheColumnBeforeAnyRequest()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 2));
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 2));
+        var cluster = session.Cluster;
+        var table = session.Table;
         await using var writer = table.NewUpsertWriter();
 
         var nullKey = await Assert.ThrowsAsync<ArgumentException>(() => writer.UpsertAsync(GenericRow.Of(null, "x", 1L)));
@@ -203,9 +197,9 @@ public class UpsertWriterTests
     [Fact]
     public async Task DeleteAsync_ReadsOnlyThePrimaryKeyColumns()
     {
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var fake = session.Fake;
+        var table = session.Table;
         await using var writer = table.NewUpsertWriter();
         await writer.UpsertAsync(User(3));
 
@@ -218,9 +212,9 @@ public class UpsertWriterTests
     [Fact]
     public async Task NewUpsertWriter_LogTable_ThrowsNonPrimaryKeyTableWithoutRequests()
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 2));
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 2));
+        var cluster = session.Cluster;
+        var table = session.Table;
 
         var error = Assert.Throws<FlussException>(() => table.NewUpsertWriter());
 
@@ -235,9 +229,8 @@ public class UpsertWriterTests
     [InlineData(new[] { "id", "id" }, "'id' twice")]
     public async Task NewUpsertWriter_InvalidTargetColumns_ThrowsSayingWhy(string[] columns, string expected)
     {
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var table = session.Table;
 
         var error = Assert.Throws<ArgumentException>(() => table.NewUpsertWriter(new UpsertWriteOptions { TargetColumns = columns }));
 
@@ -253,9 +246,8 @@ public class UpsertWriterTests
             .Column("score", new BigIntType())
             .PrimaryKey("id")
             .Build();
-        var (cluster, _, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(schema, 1));
-        await using var c = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(schema, 1));
+        var table = session.Table;
 
         var error = Assert.Throws<ArgumentException>(() => table.NewUpsertWriter(new UpsertWriteOptions { TargetColumns = ["id", "score"] }));
 
@@ -266,9 +258,10 @@ public class UpsertWriterTests
     [Fact]
     public async Task UpsertAsync_BucketRejected_EveryRowOfThatBucketFailsWithTheTypedError()
     {
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3));
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3));
+        var cluster = session.Cluster;
+        var fake = session.Fake;
+        var table = session.Table;
         cluster.State.PutKvFault = (bucket, _) => bucket == 0 ? FlussErrorCode.DeletionDisabled : null;
         await using var writer = table.NewUpsertWriter();
 
@@ -297,9 +290,10 @@ public class UpsertWriterTests
     [Fact]
     public async Task UpsertAsync_ResponseLost_ResentWithSameWriterIdAndSequenceAndAppliedOnce()
     {
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var cluster = session.Cluster;
+        var fake = session.Fake;
+        var table = session.Table;
         cluster.State.DropPutKvResponses = 1;
         await using var writer = table.NewUpsertWriter();
 
@@ -321,9 +315,10 @@ public class UpsertWriterTests
     [Fact]
     public async Task UpsertAsync_NotLeaderOnce_RefreshesMetadataAndResends()
     {
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        await using var _ = cluster;
-        await using var __ = connection;
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var cluster = session.Cluster;
+        var fake = session.Fake;
+        var table = session.Table;
         cluster.State.PutKvFault = (_, attempt) => attempt == 1 ? FlussErrorCode.NotLeaderOrFollower : null;
         var metadataBefore = cluster.State.MetadataRequests;
         await using var writer = table.NewUpsertWriter();
@@ -339,10 +334,10 @@ public class UpsertWriterTests
     [Fact]
     public async Task DisposeAsync_DeliversBufferedRowsThenRejectsNewOnes()
     {
-        var (cluster, fake, connection, table) = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 2),
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 2),
             o => o with { WriterBatchTimeout = TimeSpan.FromMinutes(5) });
-        await using var _ = cluster;
-        await using var __ = connection;
+        var fake = session.Fake;
+        var table = session.Table;
         var writer = table.NewUpsertWriter();
         var tasks = Enumerable.Range(0, 10).Select(i => writer.UpsertAsync(User(i))).ToList();
 

@@ -34,6 +34,14 @@ internal abstract class WriteRpc : IDisposable
     public virtual void Dispose()
     {
     }
+
+    /// <summary>The per-bucket results of a response (a bucket answered twice keeps its last answer).</summary>
+    protected static Dictionary<int, BucketWriteResult> ByBucket<T>(IEnumerable<T> responses, Func<T, int> bucket, Func<T, BucketWriteResult> result)
+    {
+        var results = new Dictionary<int, BucketWriteResult>();
+        foreach (var r in responses) results[bucket(r)] = result(r);
+        return results;
+    }
 }
 
 /// <summary>ProduceLog of ARROW LogRecordBatches, compressed with the table's Arrow compression.</summary>
@@ -61,10 +69,8 @@ internal sealed class ProduceLogRpc : WriteRpc
         foreach (var batch in batches)
             request.BucketsReq.Add(new PbProduceLogReqForBucket { BucketId = batch.Bucket, Records = UnsafeByteOperations.UnsafeWrap(batch.Payload) });
         var response = await RpcCall.InvokeAsync(o => client.ProduceLogAsync(request, o), server, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        var results = new Dictionary<int, BucketWriteResult>(response.BucketsResp.Count);
-        foreach (var r in response.BucketsResp)
-            results[r.BucketId] = new BucketWriteResult(RpcCall.BucketError(r.HasErrorCode, r.ErrorCode, r.HasErrorMessage, r.ErrorMessage), r.HasBaseOffset ? r.BaseOffset : -1);
-        return results;
+        return ByBucket(response.BucketsResp, r => r.BucketId,
+            r => new BucketWriteResult(RpcCall.BucketError(r.HasErrorCode, r.ErrorCode, r.HasErrorMessage, r.ErrorMessage), r.HasBaseOffset ? r.BaseOffset : -1));
     }
 
     public override void Dispose()
@@ -100,9 +106,7 @@ internal sealed class PutKvRpc : WriteRpc
         foreach (var batch in batches)
             request.BucketsReq.Add(new PbPutKvReqForBucket { BucketId = batch.Bucket, Records = UnsafeByteOperations.UnsafeWrap(batch.Payload) });
         var response = await RpcCall.InvokeAsync(o => client.PutKvAsync(request, o), server, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        var results = new Dictionary<int, BucketWriteResult>(response.BucketsResp.Count);
-        foreach (var r in response.BucketsResp)
-            results[r.BucketId] = new BucketWriteResult(RpcCall.BucketError(r.HasErrorCode, r.ErrorCode, r.HasErrorMessage, r.ErrorMessage), r.HasLogEndOffset ? r.LogEndOffset : -1);
-        return results;
+        return ByBucket(response.BucketsResp, r => r.BucketId,
+            r => new BucketWriteResult(RpcCall.BucketError(r.HasErrorCode, r.ErrorCode, r.HasErrorMessage, r.ErrorMessage), r.HasLogEndOffset ? r.LogEndOffset : -1));
     }
 }
