@@ -100,6 +100,24 @@ public sealed class PrimaryKeyTableTests(ClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Changelog_ProjectedScan_KeepsTheChangeTypes()
+    {
+        var table = await CreateTableAsync(UsersSchema(), buckets: 1);
+        await using (var writer = table.NewUpsertWriter())
+        {
+            await writer.UpsertAsync(User(1, "a", 1));
+            await writer.UpsertAsync(User(1, "b", 2));
+            await writer.DeleteAsync(User(1, null, null));
+        }
+
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true, Columns = ["score", "id"] });
+        var records = new List<ScanRecord>();
+        await foreach (var r in scanner.ReadRecordsAsync()) records.Add(r);
+
+        Assert.Equal(["+I(1, 1)", "-U(1, 1)", "+U(2, 1)", "-D(2, 1)"], records.Select(Describe));
+    }
+
+    [Fact]
     public async Task PrefixLookup_BucketKeyPrefixOfPrimaryKey_EveryRowWithThatPrefix()
     {
         var schema = Schema.NewBuilder()
@@ -256,5 +274,40 @@ public sealed class PrimaryKeyTableTests(ClusterFixture fixture) : IClassFixture
         var table = await CreateTableAsync(UsersSchema(), buckets: 1);
 
         Assert.Throws<InvalidTableException>(() => table.NewAppendWriter());
+    }
+}
+
+/// <summary>Writers and lookupers of a primary-key table ride out a tablet server restart.</summary>
+public sealed class PrimaryKeyRestartTests
+{
+    [Fact]
+    public async Task TabletServerRestarts_PendingLookupsAreAnsweredFromTheRecoveredState()
+    {
+        await using var cluster = await Testing.TestCluster.StartAsync(tabletServers: 2);
+        await using var conn = await cluster.ConnectAsync();
+        await conn.Admin.CreateDatabaseAsync("restart");
+        var path = new TablePath("restart", "users");
+        await conn.Admin.CreateTableAsync(path, TableDescriptor.NewBuilder()
+            .Schema(Schema.NewBuilder().Columns("id INT NOT NULL, name STRING").PrimaryKey("id").Build())
+            .DistributedBy(4, [])
+            .Build());
+        var table = await conn.GetTableAsync(path);
+        await using (var writer = table.NewUpsertWriter())
+        {
+            await Task.WhenAll(Enumerable.Range(0, 40).Select(i => writer.UpsertAsync(GenericRow.Of(i, "v1-" + i))));
+            await Task.WhenAll(Enumerable.Range(0, 40).Where(i => i % 2 == 0).Select(i => writer.UpsertAsync(GenericRow.Of(i, "v2-" + i))));
+        }
+        var lookuper = table.NewLookuper();
+        var stopped = cluster.Cluster.TabletServers.Keys.Min();
+
+        await cluster.Cluster.StopTabletServerAsync(stopped);
+        var pending = Task.WhenAll(Enumerable.Range(0, 40).Select(i => lookuper.LookupAsync(GenericRow.Of(i))));
+        await cluster.Cluster.StartTabletServerAsync(stopped);
+        var rows = await pending.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => GenericRow.Of(i, (i % 2 == 0 ? "v2-" : "v1-") + i)), rows);
+        await using (var writer = table.NewUpsertWriter())
+            await writer.DeleteAsync(GenericRow.Of(3, null));
+        Assert.Null(await lookuper.LookupAsync(GenericRow.Of(3)));
     }
 }
