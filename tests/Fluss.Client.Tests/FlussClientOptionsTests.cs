@@ -27,7 +27,32 @@ public class FlussClientOptionsTests
         Assert.Equal(1, options.FetchMinBytes);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.FetchMaxWait);
         Assert.True(options.ScannerCheckCrc);
+        Assert.Equal(128, options.LookupMaxBatchSize);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), options.LookupBatchTimeout);
+        Assert.Equal(128, options.LookupMaxInflightRequests);
+        Assert.Equal(25600, options.LookupQueueSize);
+        Assert.Equal(int.MaxValue, options.LookupMaxRetries);
     }
+
+    [Fact]
+    public void FromConfiguration_LookupKeys_AreRead()
+    {
+        var options = FlussClientOptions.FromConfiguration(new Configuration()
+            .SetString("client.lookup.max-batch-size", "16")
+            .SetString("client.lookup.batch-timeout", "5ms")
+            .SetString("client.lookup.max-inflight-requests", "4")
+            .SetString("client.lookup.queue-size", "1000")
+            .SetString("client.lookup.max-retries", "2"));
+
+        Assert.Equal((16, TimeSpan.FromMilliseconds(5), 4, 1000, 2),
+            (options.LookupMaxBatchSize, options.LookupBatchTimeout, options.LookupMaxInflightRequests, options.LookupQueueSize, options.LookupMaxRetries));
+        options.Validate();
+    }
+
+    [Fact]
+    public void Validate_LookupBatchSizeZero_NamesTheKey() =>
+        Assert.Contains("client.lookup.max-batch-size",
+            Assert.Throws<InvalidConfigException>(() => new FlussClientOptions { LookupMaxBatchSize = 0 }.Validate()).Message, StringComparison.Ordinal);
 
     [Fact]
     public void FromConfiguration_FlussKeys_AreRead()
