@@ -17,15 +17,11 @@ internal sealed class LookupClient : IAsyncDisposable
     private readonly ClientContext _context;
     private readonly FlussClientOptions _options;
     private readonly LookupQueue _queue;
-    private readonly AsyncSignal _wake = new();
+    private readonly SendLoop _loop = new();
     private readonly SemaphoreSlim _inflight;
     private readonly SemaphoreSlim _room;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _requestsLock = new();
-    private readonly HashSet<Task> _requests = [];
     private readonly Dictionary<TablePath, long> _lastRefresh = [];
     private readonly ILogger _log;
-    private readonly Task _loop;
     private int _disposed;
 
     public LookupClient(ClientContext context)
@@ -36,7 +32,11 @@ internal sealed class LookupClient : IAsyncDisposable
         _inflight = new SemaphoreSlim(_options.LookupMaxInflightRequests, _options.LookupMaxInflightRequests);
         _room = new SemaphoreSlim(_options.LookupQueueSize, _options.LookupQueueSize);
         _log = context.CreateLogger("Fluss.Client.Lookup");
-        _loop = Task.Run(RunAsync);
+        _loop.Start(async token =>
+        {
+            await RunOnceAsync(token).ConfigureAwait(false);
+            return true;
+        }, _options.RetryBackoff, e => ClientLog.LookupLoopFailed(_log, e));
     }
 
     /// <summary>Looks up an encoded primary key in its bucket: the stored value, or null when absent.</summary>
@@ -66,7 +66,7 @@ internal sealed class LookupClient : IAsyncDisposable
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
-            if (_queue.Add(query)) _wake.Set();
+            if (_queue.Add(query)) _loop.Wake.Set();
         }
         catch (ObjectDisposedException e)
         {
@@ -79,49 +79,9 @@ internal sealed class LookupClient : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _queue.Close();
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _wake.Set();
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        Task[] requests;
-        lock (_requestsLock) requests = [.. _requests];
-        await Task.WhenAll(requests).ConfigureAwait(false);
+        await _loop.DisposeAsync().ConfigureAwait(false);
         var closed = new ObjectDisposedException(nameof(FlussConnection), "The connection was closed before the lookup was answered.");
         foreach (var query in _queue.RemoveWhere(static (_, _) => true)) query.Fail(closed);
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        var token = _stop.Token;
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                await RunOnceAsync(token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                ClientLog.LookupLoopFailed(_log, e);
-                try
-                {
-                    await Task.Delay(_options.RetryBackoff, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
     }
 
     private async Task RunOnceAsync(CancellationToken token)
@@ -142,18 +102,14 @@ internal sealed class LookupClient : IAsyncDisposable
             {
                 await _inflight.WaitAsync(token).ConfigureAwait(false);
                 var request = SendAsync(node, group, token);
-                lock (_requestsLock) _requests.Add(request);
-                _ = request.ContinueWith(t =>
-                {
-                    lock (_requestsLock) _requests.Remove(t);
-                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _loop.Track(request);
                 sent = true;
             }
         }
         if (sent) return;
         var wait = ready.NextCheck;
         if (ready.UnknownLeaders.Count > 0 && (wait == Timeout.InfiniteTimeSpan || wait > _options.RetryBackoff)) wait = _options.RetryBackoff;
-        await _wake.WaitAsync(wait, _context.Time, token).ConfigureAwait(false);
+        await _loop.Wake.WaitAsync(wait, _context.Time, token).ConfigureAwait(false);
     }
 
     /// <summary>Fails lookups that waited longer than the lookup timeout (no leader, or failing retries).</summary>
@@ -252,7 +208,7 @@ internal sealed class LookupClient : IAsyncDisposable
         finally
         {
             _inflight.Release();
-            _wake.Set();
+            _loop.Wake.Set();
         }
     }
 

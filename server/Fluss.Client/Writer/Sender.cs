@@ -23,11 +23,7 @@ internal sealed class Sender : IAsyncDisposable
     private readonly WriteRpc _rpc;
     private readonly FlussClientOptions _options;
     private readonly ILogger _log;
-    private readonly AsyncSignal _wake = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _requestsLock = new();
-    private readonly HashSet<Task> _requests = [];
-    private Task? _loop;
+    private readonly SendLoop _loop = new();
     private volatile bool _metadataStale;
     private long _lastRefresh;
 
@@ -40,12 +36,17 @@ internal sealed class Sender : IAsyncDisposable
         _accumulator = accumulator;
         _rpc = rpc;
         _log = context.CreateLogger("Fluss.Client.Writer");
-        accumulator.Wakeup = _wake.Set;
+        accumulator.Wakeup = _loop.Wake.Set;
     }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start() => _loop.Start(async token =>
+    {
+        if (_accumulator.IsClosed && !_accumulator.HasIncomplete) return false;
+        await RunOnceAsync(token).ConfigureAwait(false);
+        return true;
+    }, _options.RetryBackoff, e => ClientLog.SenderLoopFailed(_log, e, _path.ToString()));
 
-    public void Wakeup() => _wake.Set();
+    public void Wakeup() => _loop.Wake.Set();
 
     /// <summary>Waits until every batch is acknowledged or failed, at most <paramref name="timeout"/>.</summary>
     public async Task<bool> WaitForDrainAsync(TimeSpan timeout)
@@ -70,58 +71,8 @@ internal sealed class Sender : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _wake.Set();
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-        Task[] requests;
-        lock (_requestsLock) requests = [.. _requests];
-        try
-        {
-            await Task.WhenAll(requests).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or FlussException)
-        {
-        }
+        await _loop.DisposeAsync().ConfigureAwait(false);
         _rpc.Dispose();
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        var token = _stop.Token;
-        while (!token.IsCancellationRequested)
-        {
-            if (_accumulator.IsClosed && !_accumulator.HasIncomplete) return;
-            try
-            {
-                await RunOnceAsync(token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                ClientLog.SenderLoopFailed(_log, e, _path.ToString());
-                try
-                {
-                    await Task.Delay(_options.RetryBackoff, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
     }
 
     private async Task RunOnceAsync(CancellationToken token)
@@ -130,7 +81,7 @@ internal sealed class Sender : IAsyncDisposable
 
         if (_accumulator.NeedsWriterId && !await InitWriterIdAsync(token).ConfigureAwait(false))
         {
-            await _wake.WaitAsync(_options.RetryBackoff, _context.Time, token).ConfigureAwait(false);
+            await _loop.Wake.WaitAsync(_options.RetryBackoff, _context.Time, token).ConfigureAwait(false);
             return;
         }
 
@@ -157,11 +108,7 @@ internal sealed class Sender : IAsyncDisposable
             if (batches.Count == 0) continue;
             foreach (var batch in batches) _rpc.EnsurePayload(batch);
             var request = SendAsync(node, batches, token);
-            lock (_requestsLock) _requests.Add(request);
-            _ = request.ContinueWith(t =>
-            {
-                lock (_requestsLock) _requests.Remove(t);
-            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _loop.Track(request);
             sent = true;
         }
 
@@ -169,7 +116,7 @@ internal sealed class Sender : IAsyncDisposable
         {
             var wait = ready.NextCheck;
             if (ready.UnknownLeaders && (wait == Timeout.InfiniteTimeSpan || wait > _options.RetryBackoff)) wait = _options.RetryBackoff;
-            await _wake.WaitAsync(wait, _context.Time, token).ConfigureAwait(false);
+            await _loop.Wake.WaitAsync(wait, _context.Time, token).ConfigureAwait(false);
         }
     }
 
