@@ -397,70 +397,50 @@ internal sealed class FakeTabletService(FakeState state) : TabletService.TabletS
         return kv.LogEndOffset;
     }
 
-    public override Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context)
+    public override Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context) => Answer(request.Clone(), request.TableId, table =>
+    {
+        var response = new LookupResponse();
+        foreach (var req in request.BucketsReq)
+        {
+            var resp = new PbLookupRespForBucket { BucketId = req.BucketId };
+            response.BucketsResp.Add(resp);
+            if (LookupFault(req.BucketId) is { } fault) (resp.ErrorCode, resp.ErrorMessage) = fault;
+            else resp.Values.AddRange(req.Keys.Select(k => table.Kv[req.BucketId].Values.TryGetValue(Convert.ToHexString(k.Span), out var v) ? new PbValue { Values = ByteString.CopyFrom(v) } : new PbValue()));
+        }
+        return response;
+    });
+
+    public override Task<PrefixLookupResponse> PrefixLookup(PrefixLookupRequest request, ServerCallContext context) => Answer(request.Clone(), request.TableId, table =>
+    {
+        var response = new PrefixLookupResponse();
+        foreach (var req in request.BucketsReq)
+        {
+            var resp = new PbPrefixLookupRespForBucket { BucketId = req.BucketId };
+            response.BucketsResp.Add(resp);
+            if (LookupFault(req.BucketId) is { } fault) (resp.ErrorCode, resp.ErrorMessage) = fault;
+            else resp.ValueLists.AddRange(req.Keys.Select(p => Convert.ToHexString(p.Span)).Select(hex => new PbValueList
+            {
+                Values = { table.Kv[req.BucketId].Values.Where(kv => kv.Key.StartsWith(hex, StringComparison.Ordinal)).Select(kv => ByteString.CopyFrom(kv.Value)) },
+            }));
+        }
+        return response;
+    });
+
+    /// <summary>Records a lookup request and answers it under the state's lock.</summary>
+    private Task<T> Answer<T>(IMessage request, long tableId, Func<FakeTable, T> answer)
     {
         lock (state.Lock)
         {
-            state.LookupRequests.Add(request.Clone());
-            var table = state.Tables.Values.Single(t => t.Id == request.TableId);
-            var response = new LookupResponse();
-            foreach (var req in request.BucketsReq)
-            {
-                var resp = new PbLookupRespForBucket { BucketId = req.BucketId };
-                response.BucketsResp.Add(resp);
-                if (LookupFault(req.BucketId) is { } fault)
-                {
-                    resp.ErrorCode = (int)fault;
-                    resp.ErrorMessage = $"injected {fault}";
-                    continue;
-                }
-                foreach (var key in req.Keys)
-                {
-                    resp.Values.Add(table.Kv[req.BucketId].Values.TryGetValue(Convert.ToHexString(key.Span), out var value)
-                        ? new PbValue { Values = ByteString.CopyFrom(value) }
-                        : new PbValue());
-                }
-            }
-            return Task.FromResult(response);
+            state.LookupRequests.Add(request);
+            return Task.FromResult(answer(state.Tables.Values.Single(t => t.Id == tableId)));
         }
     }
 
-    public override Task<PrefixLookupResponse> PrefixLookup(PrefixLookupRequest request, ServerCallContext context)
-    {
-        lock (state.Lock)
-        {
-            state.LookupRequests.Add(request.Clone());
-            var table = state.Tables.Values.Single(t => t.Id == request.TableId);
-            var response = new PrefixLookupResponse();
-            foreach (var req in request.BucketsReq)
-            {
-                var resp = new PbPrefixLookupRespForBucket { BucketId = req.BucketId };
-                response.BucketsResp.Add(resp);
-                if (LookupFault(req.BucketId) is { } fault)
-                {
-                    resp.ErrorCode = (int)fault;
-                    resp.ErrorMessage = $"injected {fault}";
-                    continue;
-                }
-                foreach (var prefix in req.Keys)
-                {
-                    var hex = Convert.ToHexString(prefix.Span);
-                    var list = new PbValueList();
-                    foreach (var (key, value) in table.Kv[req.BucketId].Values)
-                    {
-                        if (key.StartsWith(hex, StringComparison.Ordinal)) list.Values.Add(ByteString.CopyFrom(value));
-                    }
-                    resp.ValueLists.Add(list);
-                }
-            }
-            return Task.FromResult(response);
-        }
-    }
-
-    private FlussErrorCode? LookupFault(int bucket)
+    /// <summary>The injected error of this attempt at a bucket, if any.</summary>
+    private (int Code, string Message)? LookupFault(int bucket)
     {
         var attempt = state.LookupAttempts[bucket] = state.LookupAttempts.GetValueOrDefault(bucket) + 1;
-        return state.LookupFault?.Invoke(bucket, attempt);
+        return state.LookupFault?.Invoke(bucket, attempt) is { } fault ? ((int)fault, $"injected {fault}") : null;
     }
 
     public override Task<ListOffsetsResponse> ListOffsets(ListOffsetsRequest request, ServerCallContext context)
