@@ -60,6 +60,15 @@ public sealed class LocalClusterProcessTests(Xunit.Abstractions.ITestOutputHelpe
             Assert.Equal(5, first.Length);
             Assert.All(first, l => Assert.False(JsonDocument.Parse(l).RootElement.TryGetProperty("id", out _)));
 
+            var partitioned = await Fluss(bootstrap, null, "table", "create", "shop.parts", "--schema", "id BIGINT NOT NULL, day STRING", "--partition-key", "day");
+            Assert.Equal(1, partitioned.ExitCode);
+            Assert.Contains("not supported yet", partitioned.Stderr, StringComparison.Ordinal);
+            var badType = await Fluss(bootstrap, null, "table", "create", "shop.bad", "--schema", "id BIGINTT");
+            Assert.Equal(1, badType.ExitCode);
+            Assert.Contains("BIGINTT", badType.Stderr, StringComparison.Ordinal);
+            var listed = await Fluss(bootstrap, null, "table", "list", "shop", "--json");
+            Assert.Equal("[\"orders\"]", listed.Stdout.Trim());
+
             var unknown = await Fluss(bootstrap, null, "scan", "shop.nothing");
             Assert.Equal(1, unknown.ExitCode);
             Assert.Contains("shop.nothing", unknown.Stderr, StringComparison.Ordinal);
@@ -158,5 +167,47 @@ public sealed class LocalClusterProcessTests(Xunit.Abstractions.ITestOutputHelpe
             var duplicated = seen.Where(kv => kv.Value > 1).Select(kv => kv.Key).Take(10).ToList();
             Assert.True(duplicated.Count == 0, $"rows stored twice: {string.Join(", ", duplicated)}");
         }
+    }
+
+    [Fact]
+    public async Task SplitProcesses_CoordinatorAndTabletServer_ServeTheCli()
+    {
+        var coordinatorPort = FlussProcess.FreePort();
+        var coordinator = FlussProcess.Start(FlussProcess.FlussServer, "coordinator",
+            "-D", $"bind.listeners=FLUSS://127.0.0.1:{coordinatorPort}", "-D", $"data.dir={_dataDir}/coordinator",
+            "-D", "zookeeper.client.session-timeout=3 s");
+        await using (coordinator)
+        {
+            await coordinator.WaitForOutputAsync("ready", StartTimeout);
+            var tablet = FlussProcess.Start(FlussProcess.FlussServer, "tablet",
+                "-D", "tablet-server.id=7", "-D", "bind.listeners=FLUSS://127.0.0.1:0", "-D", $"data.dir={_dataDir}/tablet-7",
+                "-D", $"coordinator.address=127.0.0.1:{coordinatorPort}", "-D", "zookeeper.client.session-timeout=3 s");
+            await using (tablet)
+            {
+                await tablet.WaitForOutputAsync("ready", StartTimeout);
+                var bootstrap = $"127.0.0.1:{coordinatorPort}";
+                await Testing.Wait.UntilAsync(async () =>
+                {
+                    var r = await Fluss(bootstrap, null, "database", "create", "split");
+                    return r.ExitCode == 0;
+                }, TimeSpan.FromSeconds(60), "the coordinator to accept commands");
+                Assert.Equal(0, (await Fluss(bootstrap, null, "table", "create", "split.t", "--schema", "id INT NOT NULL")).ExitCode);
+                var write = await Fluss(bootstrap, "{\"id\": 1}\n{\"id\": 2}\n", "write", "split.t");
+                Assert.True(write.ExitCode == 0, write.Stderr);
+                var scan = await Fluss(bootstrap, null, "scan", "split.t", "--json");
+                Assert.Equal(2, scan.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+                Assert.Equal(0, await tablet.TerminateAsync(TimeSpan.FromSeconds(30)));
+            }
+            Assert.Equal(0, await coordinator.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+    }
+
+    [Fact]
+    public async Task FlussServer_InvalidConfiguration_FailsNamingTheKey()
+    {
+        var (code, stdout, stderr) = await FlussProcess.RunAsync(FlussProcess.FlussServer, null, CommandTimeout,
+            "tablet", "-D", "data.dir=" + _dataDir, "-D", "bind.listeners=FLUSS://127.0.0.1:0");
+        Assert.Equal(1, code);
+        Assert.Contains("tablet-server.id", stdout + stderr, StringComparison.Ordinal);
     }
 }
