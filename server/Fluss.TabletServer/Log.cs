@@ -77,4 +77,22 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Debug, "Removed {Count} expired idempotent writers")]
     public static partial void WritersExpired(this ILogger logger, int count);
+
+    [LoggerMessage(50, LogLevel.Warning, "PutKv to {Bucket} failed: {Code} {Message}")]
+    public static partial void PutKvFailed(this ILogger logger, string bucket, FlussErrorCode code, string message);
+
+    [LoggerMessage(51, LogLevel.Error, "KV store of {Bucket} failed")]
+    public static partial void KvIoFailed(this ILogger logger, string bucket, Exception exception);
+
+    [LoggerMessage(52, LogLevel.Warning, "{Operation} on {Bucket} failed: {Code} {Message}")]
+    public static partial void LookupFailed(this ILogger logger, string operation, string bucket, FlussErrorCode code, string message);
+
+    [LoggerMessage(53, LogLevel.Information, "Opened the KV tablet of {Bucket} from snapshot {SnapshotId} (log offset {SnapshotOffset}); flushed up to {Flushed}, log end {LogEnd}")]
+    public static partial void KvTabletOpened(this ILogger logger, string bucket, long snapshotId, long snapshotOffset, long flushed, long logEnd);
+
+    [LoggerMessage(54, LogLevel.Information, "KV snapshot {SnapshotId} of {Bucket} taken at log offset {LogOffset}")]
+    public static partial void KvSnapshotTaken(this ILogger logger, string bucket, long snapshotId, long logOffset);
+
+    [LoggerMessage(55, LogLevel.Warning, "KV snapshot of {Bucket} failed")]
+    public static partial void KvSnapshotFailed(this ILogger logger, string bucket, Exception exception);
 }

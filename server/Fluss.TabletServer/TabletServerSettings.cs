@@ -70,6 +70,15 @@ internal sealed record TabletServerSettings
 
     public required TimeSpan WriterIdExpirationCheckInterval { get; init; }
 
+    /// <summary><c>remote.data.dir</c>: where KV snapshots go; null disables KV snapshots (recovery replays the whole changelog).</summary>
+    public string? RemoteDataDir { get; init; }
+
+    /// <summary><c>kv.snapshot.interval</c>: how often each KV tablet leader snapshots its state (zero disables).</summary>
+    public TimeSpan KvSnapshotInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>kv.snapshot.num-retained</c>: completed KV snapshots kept per bucket.</summary>
+    public int KvSnapshotNumRetained { get; init; } = 2;
+
     public static TabletServerSettings FromConfiguration(Configuration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -113,7 +122,18 @@ internal sealed record TabletServerSettings
             RetentionCheckInterval = Positive(configuration, ConfigOptions.LogRetentionCheckInterval),
             MinInSyncReplicas = configuration.Get(ConfigOptions.LogReplicaMinInSyncReplicasNumber),
             WriterIdExpirationCheckInterval = Positive(configuration, ConfigOptions.WriterIdExpirationCheckInterval),
+            RemoteDataDir = string.IsNullOrWhiteSpace(configuration.Get(ConfigOptions.RemoteDataDir)) ? null : configuration.Get(ConfigOptions.RemoteDataDir),
+            KvSnapshotInterval = NotNegative(configuration, ConfigOptions.KvSnapshotInterval),
+            KvSnapshotNumRetained = configuration.Get(ConfigOptions.KvMaxRetainedSnapshots),
         };
+    }
+
+    private static TimeSpan NotNegative(Configuration configuration, ConfigOption<TimeSpan> option)
+    {
+        var value = configuration.Get(option);
+        return value >= TimeSpan.Zero
+            ? value
+            : throw new InvalidConfigException($"Invalid value {value} for '{option.Key}': it must not be negative.");
     }
 
     private static TimeSpan Positive(Configuration configuration, ConfigOption<TimeSpan> option)

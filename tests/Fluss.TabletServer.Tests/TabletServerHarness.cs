@@ -93,6 +93,15 @@ internal sealed class TabletServerHarness : IAsyncDisposable
         await StartServerAsync();
     }
 
+    /// <summary>Kills the server abruptly (no clean shutdown) and starts a new one on the same data directory.</summary>
+    public async Task KillAndRestartAsync()
+    {
+        _channel?.Dispose();
+        _channel = null;
+        await Server.KillAsync();
+        await StartServerAsync();
+    }
+
     public async Task StopServerAsync()
     {
         _channel?.Dispose();

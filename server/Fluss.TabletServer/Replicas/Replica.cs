@@ -1,6 +1,7 @@
 using Fluss.Errors;
 using Fluss.Metadata;
 using Fluss.Records.Log;
+using Fluss.Storage.Kv;
 using Fluss.Storage.Log;
 
 namespace Fluss.TabletServer.Replicas;
@@ -37,6 +38,7 @@ internal sealed class Replica
     private readonly Dictionary<int, FollowerState> _followers = [];
     private volatile TableInfo _table;
     private volatile LeaderAndIsr? _state;
+    private volatile KvTablet? _kv;
 
     /// <summary>What the leader knows of a follower.</summary>
     private sealed class FollowerState
@@ -65,6 +67,12 @@ internal sealed class Replica
 
     public LogTablet Log { get; }
 
+    /// <summary>The KV tablet while this server leads a primary-key bucket, else null.</summary>
+    public KvTablet? Kv => _kv;
+
+    /// <summary>The changelog offset of the last KV snapshot taken by this leader (-1 before the first).</summary>
+    public long LastKvSnapshotOffset { get; set; } = -1;
+
     /// <summary>Pulses when the log end offset, the high watermark or the leadership changes.</summary>
     public AsyncSignal Changed { get; } = new();
 
@@ -83,13 +91,21 @@ internal sealed class Replica
         Log.LogTtl = table.TableConfig.LogTtl;
     }
 
-    /// <summary>Becomes the leader under <paramref name="state"/>; returns true when this server was not the leader before.</summary>
-    public bool MakeLeader(LeaderAndIsr state)
+    /// <summary>
+    /// Becomes the leader under <paramref name="state"/>; returns true when this server was not the leader before.
+    /// A primary-key bucket opens its KV tablet with <paramref name="kvFactory"/> before the high watermark moves.
+    /// </summary>
+    public bool MakeLeader(LeaderAndIsr state, Func<Replica, KvTablet>? kvFactory = null)
     {
         bool wasLeader;
         lock (_leaderIsrLock)
         {
             wasLeader = IsLeader;
+            if (_kv is null && kvFactory is not null && _table.HasPrimaryKey)
+            {
+                _kv = kvFactory(this);
+                LastKvSnapshotOffset = -1;
+            }
             if (!wasLeader || state.LeaderEpoch > LeaderEpoch)
             {
                 // A new leadership term: what followers reported to a previous leader does not count.
@@ -114,6 +130,7 @@ internal sealed class Replica
             leaderChanged = _state?.Leader != state.Leader;
             _followers.Clear();
             _state = state;
+            CloseKvLocked();
         }
         Changed.Pulse();
         return leaderChanged;
@@ -218,9 +235,61 @@ internal sealed class Replica
     /// <summary>Stops serving: the replica is neither leader nor follower any more; waiting requests re-check.</summary>
     public void Stop()
     {
-        lock (_leaderIsrLock) _state = null;
+        lock (_leaderIsrLock)
+        {
+            _state = null;
+            CloseKvLocked();
+        }
         Changed.Pulse();
     }
+
+    private void CloseKvLocked()
+    {
+        var kv = _kv;
+        _kv = null;
+        kv?.Dispose();
+    }
+
+    /// <summary>
+    /// Applies a KV record batch as the leader (its changelog goes to the log) and moves the high watermark as far
+    /// as the ISR and the KV flush allow.
+    /// </summary>
+    /// <exception cref="NotLeaderOrFollowerException">This server is not the bucket's leader.</exception>
+    /// <exception cref="FlussException">NON_PRIMARY_KEY_TABLE for a log table; NOT_ENOUGH_REPLICAS; the KV tablet's errors.</exception>
+    public LogAppendInfo PutKvAsLeader(ReadOnlyMemory<byte> batch, int[]? targetColumns, int requiredAcks)
+    {
+        LogAppendInfo info;
+        lock (_leaderIsrLock)
+        {
+            if (!_table.HasPrimaryKey) throw NonPrimaryKey("put");
+            var state = _state;
+            if (state is null || state.Leader != _localServerId)
+                throw NotLeader();
+            var minIsr = _minInSyncReplicas();
+            if (requiredAcks == -1 && state.Isr.Count < minIsr)
+                throw new FlussException(FlussErrorCode.NotEnoughReplicas,
+                    $"The in-sync replicas {Format(state.Isr)} of bucket {Bucket} are fewer than the minimum {minIsr} required for acks=-1.");
+            var kv = _kv ?? throw NotLeader();
+            info = kv.PutAsLeader(batch, targetColumns, state.LeaderEpoch);
+            MaybeIncrementHighWatermarkLocked();
+        }
+        Changed.Pulse();
+        return info;
+    }
+
+    /// <summary>The KV tablet to read committed state from, checking that this is the leader of a primary-key bucket.</summary>
+    /// <exception cref="FlussException">NON_PRIMARY_KEY_TABLE for a log table; NOT_LEADER_OR_FOLLOWER when not leading.</exception>
+    public KvTablet KvForRead(string operation)
+    {
+        if (!_table.HasPrimaryKey) throw NonPrimaryKey(operation);
+        var state = _state;
+        if (state is null || state.Leader != _localServerId) throw NotLeader();
+        return _kv ?? throw NotLeader();
+    }
+
+    private FlussException NonPrimaryKey(string operation) =>
+        new(FlussErrorCode.NonPrimaryKeyTable,
+            $"Cannot {operation} on table {_table.TablePath} (bucket {Bucket}): it is a log table without a primary key; use ProduceLog/FetchLog for log tables.");
 
     private bool MaybeIncrementHighWatermarkLocked()
     {
@@ -236,7 +305,8 @@ internal sealed class Replica
             newHighWatermark = Math.Min(newHighWatermark, followerEnd);
         }
         var before = Log.HighWatermark;
-        return Log.UpdateHighWatermark(newHighWatermark) > before;
+        var after = _kv is { } kv ? kv.AdvanceHighWatermark(newHighWatermark) : Log.UpdateHighWatermark(newHighWatermark);
+        return after > before;
     }
 
     private NotLeaderOrFollowerException NotLeader()

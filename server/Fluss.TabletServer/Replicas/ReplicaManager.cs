@@ -37,6 +37,7 @@ internal sealed partial class ReplicaManager : IDisposable
         _metadataCache = metadataCache;
         _time = time;
         _logger = logger;
+        StartKvSnapshots();
     }
 
     public int ServerId => _settings.ServerId;
@@ -137,7 +138,7 @@ internal sealed partial class ReplicaManager : IDisposable
 
         if (state.Leader == ServerId)
         {
-            replica.MakeLeader(state);
+            replica.MakeLeader(state, CreateKvTablet);
             _logger.BecameLeader(bucket.ToString(), state.LeaderEpoch, replica.Log.HighWatermark, replica.Log.LogEndOffset);
         }
         else
@@ -217,8 +218,12 @@ internal sealed partial class ReplicaManager : IDisposable
             _replicas.TryRemove(bucket, out _);
             replica.Stop();
         }
-        if (delete && _logManager.TryGetTablet(bucket, out _))
+        if (delete && _logManager.TryGetTablet(bucket, out var log))
+        {
+            var kvDirectory = Fluss.Storage.Kv.KvTablet.TabletDirectoryOf(log);
+            if (Directory.Exists(kvDirectory)) Directory.Delete(kvDirectory, recursive: true);
             _logManager.DropTablet(bucket);
+        }
         _logger.ReplicaStopped(bucket.ToString(), delete);
     }
 
@@ -271,6 +276,7 @@ internal sealed partial class ReplicaManager : IDisposable
     public void Dispose()
     {
         if (!_shutdown.IsCancellationRequested) _shutdown.Cancel();
+        _snapshotTimer?.Dispose();
         foreach (var replica in _replicas.Values) replica.Stop();
         _replicas.Clear();
         _shutdown.Dispose();

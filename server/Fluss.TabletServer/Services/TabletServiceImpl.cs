@@ -16,6 +16,18 @@ internal sealed class TabletServiceImpl(ReplicaManager replicas) : TabletService
     public override Task<ListOffsetsResponse> ListOffsets(ListOffsetsRequest request, ServerCallContext context) =>
         Task.FromResult(replicas.ListOffsets(request));
 
+    public override Task<PutKvResponse> PutKv(PutKvRequest request, ServerCallContext context) =>
+        replicas.PutKvAsync(request, context.CancellationToken);
+
+    public override Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context) =>
+        Task.FromResult(replicas.Lookup(request));
+
+    public override Task<PrefixLookupResponse> PrefixLookup(PrefixLookupRequest request, ServerCallContext context) =>
+        Task.FromResult(replicas.PrefixLookup(request));
+
+    public override Task<LimitScanResponse> LimitScan(LimitScanRequest request, ServerCallContext context) =>
+        Task.FromResult(replicas.LimitScan(request));
+
     public override Task<NotifyLeaderAndIsrResponse> NotifyLeaderAndIsr(NotifyLeaderAndIsrRequest request, ServerCallContext context) =>
         Task.FromResult(replicas.BecomeLeaderOrFollower(request));
 

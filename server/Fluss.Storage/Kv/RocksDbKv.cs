@@ -1,0 +1,100 @@
+using RocksDbSharp;
+
+namespace Fluss.Storage.Kv;
+
+/// <summary>
+/// One RocksDB instance (default column family) holding a KV tablet's committed state. Writes skip RocksDB's own
+/// write-ahead log: the changelog is the log, and recovery rebuilds the state from a snapshot and the changelog.
+/// RocksDB is thread-safe; the owner keeps reads and close apart.
+/// </summary>
+internal sealed class RocksDbKv : IDisposable
+{
+    private readonly RocksDb _db;
+    private readonly WriteOptions _writeOptions = new WriteOptions().DisableWal(1);
+
+    private RocksDbKv(RocksDb db, string path)
+    {
+        _db = db;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Opens (creating when missing) the database in <paramref name="path"/>.</summary>
+    public static RocksDbKv Open(string path)
+    {
+        Directory.CreateDirectory(path);
+        var options = new DbOptions()
+            .SetCreateIfMissing(true)
+            .SetCompression(Compression.Lz4)
+            .SetMaxBackgroundCompactions(2)
+            .SetMaxBackgroundFlushes(1);
+        return new RocksDbKv(RocksDb.Open(options, path), path);
+    }
+
+    public byte[]? Get(ReadOnlySpan<byte> key) => _db.Get(key);
+
+    /// <summary>The values of <paramref name="keys"/> in key order; null where a key is absent.</summary>
+    public byte[]?[] MultiGet(byte[][] keys)
+    {
+        var result = new byte[]?[keys.Length];
+        if (keys.Length == 0) return result;
+        var pairs = _db.MultiGet(keys);
+        for (var i = 0; i < keys.Length; i++) result[i] = pairs[i].Value;
+        return result;
+    }
+
+    /// <summary>The values of every key that starts with <paramref name="prefix"/>, in key order.</summary>
+    public List<byte[]> PrefixScan(ReadOnlySpan<byte> prefix)
+    {
+        var result = new List<byte[]>();
+        using var iterator = _db.NewIterator();
+        for (iterator.Seek(prefix); iterator.Valid(); iterator.Next())
+        {
+            if (!iterator.GetKeySpan().StartsWith(prefix)) break;
+            result.Add(iterator.Value());
+        }
+        return result;
+    }
+
+    /// <summary>The first <paramref name="limit"/> values in key order.</summary>
+    public List<byte[]> Scan(int limit)
+    {
+        var result = new List<byte[]>();
+        using var iterator = _db.NewIterator();
+        for (iterator.SeekToFirst(); iterator.Valid() && result.Count < limit; iterator.Next())
+            result.Add(iterator.Value());
+        return result;
+    }
+
+    /// <summary>Every key and value, in key order.</summary>
+    public IEnumerable<KeyValuePair<byte[], byte[]>> All()
+    {
+        using var iterator = _db.NewIterator();
+        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+            yield return KeyValuePair.Create(iterator.Key(), iterator.Value());
+    }
+
+    /// <summary>Applies puts (non-null value) and deletes (null value) atomically.</summary>
+    public void Write(IEnumerable<(byte[] Key, byte[]? Value)> entries)
+    {
+        using var batch = new WriteBatch();
+        foreach (var (key, value) in entries)
+        {
+            if (value is null) batch.Delete(key);
+            else batch.Put(key, value);
+        }
+        if (batch.Count() > 0) _db.Write(batch, _writeOptions);
+    }
+
+    public void Put(byte[] key, byte[] value) => _db.Put(key, value, null, _writeOptions);
+
+    /// <summary>Writes a consistent copy of the database into <paramref name="directory"/> (which must not exist), memtables flushed first.</summary>
+    public void Checkpoint(string directory)
+    {
+        using var checkpoint = _db.Checkpoint();
+        checkpoint.Save(directory, 0);
+    }
+
+    public void Dispose() => _db.Dispose();
+}
