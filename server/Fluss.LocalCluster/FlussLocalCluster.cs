@@ -9,7 +9,7 @@ namespace Fluss.LocalCluster;
 /// <summary>Options of a local cluster.</summary>
 public sealed record LocalClusterOptions
 {
-    /// <summary>Root data directory: the coordinator keeps <c>coordinator/</c>, tablet server N keeps <c>tablet-N/</c>.</summary>
+    /// <summary>Root data directory: the coordinator keeps <c>coordinator/</c>, tablet server N keeps <c>tablet-N/</c>, remote storage defaults to <c>remote/</c>.</summary>
     public required string DataDir { get; init; }
 
     /// <summary>Coordinator port clients bootstrap from; 0 picks a free port.</summary>
@@ -137,6 +137,9 @@ public sealed class FlussLocalCluster : IAsyncDisposable
     private static Configuration BaseConfiguration(LocalClusterOptions options)
     {
         var conf = new Configuration();
+        // Remote storage (KV snapshots, later remote log segments and the lake) lives under the data directory
+        // unless configured: the embedded default needs no external storage.
+        conf.SetString(ConfigOptions.RemoteDataDir.Key, Path.Combine(options.DataDir, "remote"));
         foreach (var (k, v) in options.Settings) conf.SetString(k, v);
         return conf;
     }

@@ -81,7 +81,10 @@ public static class DependencyRules
             {
                 if (csproj.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)) continue;
                 var doc = XDocument.Load(csproj);
+                // A reference with ReferenceOutputAssembly="false" only orders the build (process tests start the
+                // real executables); it creates no code dependency, so it is not an edge of the graph.
                 var refs = doc.Descendants("ProjectReference")
+                    .Where(e => !string.Equals((string?)e.Attribute("ReferenceOutputAssembly"), "false", StringComparison.OrdinalIgnoreCase))
                     .Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value.Replace('\\', '/')))
                     .ToList();
                 graph[Path.GetFileNameWithoutExtension(csproj)] = refs;

@@ -189,3 +189,35 @@ public sealed class LogTableEndToEndTests(ClusterFixture fixture) : IClassFixtur
         Assert.True(ok.BaseOffset >= 0);
     }
 }
+
+public sealed class ScanErrorTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    [Fact]
+    public async Task Scan_FromAnOffsetBeyondTheEnd_FailsWithOffsetOutOfRange()
+    {
+        var db = ClusterFixture.NewDatabaseName("range");
+        await fixture.Connection.Admin.CreateDatabaseAsync(db);
+        var path = new TablePath(db, "t");
+        await fixture.Connection.Admin.CreateTableAsync(path,
+            TableDescriptor.NewBuilder().Schema(Schema.NewBuilder().Columns("id BIGINT NOT NULL").Build()).DistributedBy(1).Build());
+        var table = await fixture.Connection.GetTableAsync(path);
+        await using (var writer = table.NewAppendWriter())
+        {
+            for (var i = 0; i < 10; i++) _ = writer.AppendAsync(GenericRow.Of((long)i));
+            await writer.FlushAsync();
+        }
+        await using var scanner = table.NewLogScanner(new LogScanOptions { Start = StartPosition.Offset(1_000), StopAtEnd = false });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var error = await Assert.ThrowsAsync<LogOffsetOutOfRangeException>(async () =>
+        {
+            await foreach (var _ in scanner.ReadRecordsAsync(timeout.Token)) { }
+        });
+        Assert.Contains("1000", error.Message, StringComparison.Ordinal);
+
+        // the cluster keeps serving the table
+        await using var ok = table.NewLogScanner(new LogScanOptions { StopAtEnd = true });
+        var count = 0;
+        await foreach (var _ in ok.ReadRecordsAsync(timeout.Token)) count++;
+        Assert.Equal(10, count);
+    }
+}

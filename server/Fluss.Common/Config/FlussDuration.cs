@@ -32,21 +32,7 @@ public static class FlussDuration
     /// <summary>Parses a duration with a unit; throws <see cref="FormatException"/> saying what is wrong.</summary>
     public static TimeSpan Parse(string text)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var trimmed = text.Trim();
-        if (trimmed.Length == 0)
-            throw new FormatException("The duration is empty; expected a number with " + UnitHelp + ".");
-        var pos = 0;
-        while (pos < trimmed.Length && char.IsAsciiDigit(trimmed[pos]))
-            pos++;
-        var number = trimmed[..pos];
-        var unit = trimmed[pos..].Trim().ToLowerInvariant();
-        if (number.Length == 0)
-            throw new FormatException($"The duration '{text}' does not start with a non-negative number; expected a number with {UnitHelp}.");
-        if (!long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            throw new FormatException($"The number '{number}' in duration '{text}' does not fit in 64 bits.");
-        if (unit.Length == 0)
-            throw new FormatException($"The duration '{text}' has no unit; expected {UnitHelp}.");
+        var (value, unit) = QuantityText.Split(text, "duration", UnitHelp);
         foreach (var (_, nanos, labels) in Units)
         {
             if (Array.IndexOf(labels, unit) < 0)

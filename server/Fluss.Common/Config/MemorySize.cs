@@ -78,21 +78,7 @@ public readonly record struct MemorySize : IComparable<MemorySize>
 
     public static long ParseBytes(string text)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var trimmed = text.Trim();
-        if (trimmed.Length == 0)
-            throw new FormatException("The memory size is empty; expected a number with " + UnitHelp + ".");
-        var pos = 0;
-        while (pos < trimmed.Length && char.IsAsciiDigit(trimmed[pos]))
-            pos++;
-        var number = trimmed[..pos];
-        var unit = trimmed[pos..].Trim().ToLowerInvariant();
-        if (number.Length == 0)
-            throw new FormatException($"The memory size '{text}' does not start with a non-negative number; expected a number with {UnitHelp}.");
-        if (unit.Length == 0)
-            throw new FormatException($"The memory size '{text}' has no unit; expected {UnitHelp}.");
-        if (!long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            throw new FormatException($"The number '{number}' in memory size '{text}' does not fit in 64 bits.");
+        var (value, unit) = QuantityText.Split(text, "memory size", UnitHelp);
         foreach (var (labels, multiplier) in Units)
         {
             if (Array.IndexOf(labels, unit) < 0)
