@@ -79,7 +79,7 @@ internal static class ParquetDataReader
                 Loop(r, v => FromInt64(v, type, logical, what));
                 break;
             case ColumnReader<float> r:
-                Loop(r, v => type is DoubleType ? (double)v : v);
+                Loop(r, v => type is DoubleType ? (object)(double)v : v);
                 break;
             case ColumnReader<double> r:
                 Loop(r, v => v);
