@@ -124,4 +124,11 @@ public class JavaFixtureTests
         var e = await Assert.ThrowsAsync<PaimonUnsupportedFeatureException>(() => ReadAsync(GoldenTable("test_pk_vector_golden")));
         Assert.Contains("VECTOR", e.Feature, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GoldenVector_ProjectionWithoutVector_ReadsIds()
+    {
+        var rows = await ReadAsync(GoldenTable("test_pk_vector_golden"), columns: ["id"]);
+        Assert.Equal(Sorted("1", "2", "3", "4"), rows);
+    }
 }

@@ -214,8 +214,10 @@ public sealed class PaimonTableReader
         var partition = partitions.Deserialize(split.Partition);
         var directory = PaimonPaths.Combine(TablePath, partitions.Directory(partition) + (split.Bucket == -2 ? "bucket-postpone" : "bucket-" + split.Bucket));
         var isPk = schema.IsPrimaryKeyTable;
-        // PK tables read every column (the merge needs keys and whole rows); append tables only the projection.
-        var readNames = isPk ? schema.Fields.Select(f => f.Name).ToList() : projection.ToList();
+        // PK tables also read the key columns, which the merge needs; every merge engine works column by column.
+        var readNames = isPk
+            ? schema.Fields.Select(f => f.Name).Where(n => projection.Contains(n) || schema.TrimmedPrimaryKeys.Contains(n)).ToList()
+            : projection.ToList();
         var readIndex = readNames.Select(schema.IndexOf).ToArray();
         var partitionPos = readNames.Select(n => partitions.Keys.ToList().IndexOf(n)).ToArray();
 
