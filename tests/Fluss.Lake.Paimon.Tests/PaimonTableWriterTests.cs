@@ -324,6 +324,36 @@ public class PaimonTableWriterTests
         Assert.Equal(Sorted("19791|1|a/b:c", "19791|2|a/b:c"), await ReadAsync(dir.Path));
     }
 
+    [Fact]
+    public async Task JavaWrittenTable_AppendCommit_ContinuesSequencesAndReadsMerged()
+    {
+        using var dir = new TempDir();
+        var source = Fixture("pk_table_scan_and_read_mor");
+        foreach (var f in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(dir.Path, Path.GetRelativePath(source, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(f, target);
+        }
+        var writer = await PaimonTableWriter.OpenAsync(IO, dir.Path);
+        var type = writer.RowType;
+        var bucket = BucketOf(type, ["f2"], GenericRow.Of("Bob", 10, 0, 0.0), 2);
+        var store = new TableStore(IO, dir.Path);
+        var partition = Convert.ToHexString(new PartitionCodec(await store.SchemaAsync(0, default)).Serialize(GenericRow.Of(10)));
+        var javaMax = (await store.LiveEntriesAsync((await store.LatestSnapshotAsync(default))!, default))
+            .Where(e => e.Bucket == bucket && Convert.ToHexString(e.Partition) == partition)
+            .Max(e => e.File.MaxSequenceNumber);
+        var file = await writer.WriteAsync(bucket, [Changes(type, [(ChangeType.UpdateAfter, GenericRow.Of("Bob", 10, 0, 99.5)), (ChangeType.Delete, GenericRow.Of("David", 10, 0, 17.1))])]);
+        Assert.Equal(javaMax + 1, file.MinSequenceNumber);
+        // Paimon's default partition.legacy-name=true renders the INT partition as its plain text.
+        Assert.Equal(PaimonPaths.Combine(dir.Path, "f1=10", "bucket-" + bucket, file.FileName), file.Path);
+        Assert.Null(file.ChangelogFileName);
+        Assert.Equal(6, await writer.CommitAsync([file], "u", 1));
+        const string TwoRoads = "Two roads diverged in a wood, and I took the one less traveled by, And that has made all the difference.";
+        Assert.Equal(Sorted("Bob|10|0|99.5", "Emily|10|0|13.1", "Marco|10|0|21.1", "Marco2|10|0|31.1", "Skye|10|0|21",
+            "Skye2|10|0|31", "Alice|10|1|19.1", TwoRoads + "|10|1|11", "Lucy|20|1|14.1", "Paul|20|1|18.1"), await ReadAsync(dir.Path));
+    }
+
     /// <summary>Creates a file at a given path just before the wrapped IO's atomic creation, to lose the race.</summary>
     private sealed class RacingFileIO(IPaimonFileIO inner, string racePath, byte[] raceContent) : IPaimonFileIO
     {
