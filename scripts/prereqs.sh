@@ -14,4 +14,6 @@ install_prereqs() {
     echo "The .NET SDK 10 (dotnet) is required; install it and run again." >&2
     exit 1
   fi
+  # Interop tests decode our Paimon manifests with Python's avro module (zstandard codec).
+  apt_install python3-avro python3-zstandard
 }
