@@ -28,7 +28,7 @@ internal sealed class LookupClient : IAsyncDisposable
     {
         _context = context;
         _options = context.Options;
-        _queue = new LookupQueue(_options.LookupMaxBatchSize, _options.LookupBatchTimeout, context.Time);
+        _queue = new LookupQueue(_options.LookupMaxBatchSize, context.Time);
         _inflight = new SemaphoreSlim(_options.LookupMaxInflightRequests, _options.LookupMaxInflightRequests);
         _room = new SemaphoreSlim(_options.LookupQueueSize, _options.LookupQueueSize);
         _log = context.CreateLogger("Fluss.Client.Lookup");

@@ -137,10 +137,11 @@ internal sealed record LookupRequestGroup(TablePath Path, long TableId, LookupKi
 internal readonly record struct LookupReady(IReadOnlySet<int> Nodes, TimeSpan NextCheck, IReadOnlySet<TablePath> UnknownLeaders);
 
 /// <summary>
-/// Queued lookups of a connection, per bucket (Fluss's LookupQueue, batched per bucket). A bucket's lookups are
-/// ready when they fill a batch (<c>client.lookup.max-batch-size</c>) or the oldest waited the batch timeout
-/// (<c>client.lookup.batch-timeout</c>); a leader with a ready bucket gets one request per table and kind carrying
-/// every queued lookup of its buckets (at most a batch per bucket), so lookups of other buckets ride along.
+/// Queued lookups of a connection, per bucket (Fluss's LookupQueue, batched per bucket). Queued lookups are sent
+/// as soon as their leader can take a request (at most <c>client.lookup.max-inflight-requests</c> at a time); a
+/// leader gets one request per table and kind carrying every queued lookup of its buckets, at most
+/// <c>client.lookup.max-batch-size</c> per bucket, so lookups that queue up while requests are in flight travel
+/// together.
 /// Thread-safe; time from the injected clock.
 /// </summary>
 internal sealed class LookupQueue
@@ -148,14 +149,12 @@ internal sealed class LookupQueue
     private readonly Lock _lock = new();
     private readonly Dictionary<LookupTarget, LinkedList<LookupQuery>> _pending = [];
     private readonly int _maxBatchSize;
-    private readonly TimeSpan _batchTimeout;
     private readonly TimeProvider _time;
     private bool _closed;
 
-    public LookupQueue(int maxBatchSize, TimeSpan batchTimeout, TimeProvider time)
+    public LookupQueue(int maxBatchSize, TimeProvider time)
     {
         _maxBatchSize = maxBatchSize;
-        _batchTimeout = batchTimeout;
         _time = time;
     }
 
@@ -216,7 +215,6 @@ internal sealed class LookupQueue
                 }
                 if (nodes.Contains(leader)) continue;
                 var sendable = 0;
-                long oldest = long.MaxValue;
                 foreach (var q in queue)
                 {
                     if (q.RetryAt > now)
@@ -225,12 +223,12 @@ internal sealed class LookupQueue
                         continue;
                     }
                     sendable++;
-                    oldest = Math.Min(oldest, q.QueuedAt);
                 }
                 if (sendable == 0) continue;
-                var waited = _time.GetElapsedTime(oldest, now);
-                if (_closed || sendable >= _maxBatchSize || waited >= _batchTimeout) nodes.Add(leader);
-                else next = Min(next, _batchTimeout - waited);
+                // As Fluss's lookup sender: whatever is queued goes out as soon as the leader can take a request;
+                // batches form from the lookups that arrive while earlier requests are in flight. Waiting for a
+                // batch to fill would add the batch timeout to every lookup under light load.
+                nodes.Add(leader);
             }
             return new LookupReady(nodes, next, unknown);
         }

@@ -11,7 +11,7 @@ public class LookupQueueTests
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
 
-    private LookupQueue Queue(int maxBatch = 4) => new(maxBatch, Timeout, _time);
+    private LookupQueue Queue(int maxBatch = 4) => new(maxBatch, _time);
 
     private PointLookupQuery Query(int bucket, byte key, LookupKind kind = LookupKind.PrimaryKey, long tableId = 7) =>
         new(new LookupTarget(Users, tableId, bucket, kind), [key], _time.GetTimestamp());
@@ -28,21 +28,15 @@ public class LookupQueueTests
     };
 
     [Fact]
-    public void Ready_BeforeTheBatchTimeout_NotReadyAndNextCheckIsTheRestOfTheTimeout()
+    public void Ready_QueuedLookup_IsReadyAtOnce()
     {
         var queue = Queue();
-        Assert.True(queue.Add(Query(0, 1)), "the first lookup of a bucket starts a batch timeout the sender must learn of");
+        Assert.True(queue.Add(Query(0, 1)), "the first lookup of a bucket wakes the sender");
         Assert.False(queue.Add(Query(0, 2)));
 
-        var before = queue.Ready(Leaders);
-        Assert.Empty(before.Nodes);
-        Assert.Equal(Timeout, before.NextCheck);
-
-        _time.Advance(TimeSpan.FromMilliseconds(70));
-        Assert.Equal(TimeSpan.FromMilliseconds(30), queue.Ready(Leaders).NextCheck);
-
-        _time.Advance(TimeSpan.FromMilliseconds(30));
-        Assert.Equal([1], queue.Ready(Leaders).Nodes);
+        var ready = queue.Ready(Leaders);
+        Assert.Equal([1], ready.Nodes);
+        Assert.Equal([1, 2], Assert.Single(queue.Drain(1, Leaders)).Buckets[0].Select(q => q.Key[0]));
     }
 
     [Fact]
@@ -62,14 +56,12 @@ public class LookupQueueTests
         var queue = Queue();
         queue.Add(Query(0, 1));
         queue.Add(Query(0, 2));
-        _time.Advance(TimeSpan.FromMilliseconds(60));
         queue.Add(Query(1, 3));
         queue.Add(Prefix(1, 4));
         queue.Add(Query(2, 5));
-        _time.Advance(TimeSpan.FromMilliseconds(40));
 
         var ready = queue.Ready(Leaders);
-        Assert.Equal([1], ready.Nodes);
+        Assert.Contains(1, ready.Nodes);
         var groups = queue.Drain(1, Leaders);
 
         var point = Assert.Single(groups, g => g.Kind == LookupKind.PrimaryKey);
@@ -80,9 +72,10 @@ public class LookupQueueTests
         Assert.Equal([4], prefix.Buckets[1].Select(q => q.Key[0]));
         Assert.Equal(4, groups.Sum(g => g.KeyCount));
 
-        // Bucket 2 (another leader) stays queued and becomes ready at its own timeout.
+        // Bucket 2 (another leader) stays queued, ready for its own leader.
         Assert.Equal(1, queue.Count);
-        Assert.Equal(TimeSpan.FromMilliseconds(60), queue.Ready(Leaders).NextCheck);
+        Assert.DoesNotContain(1, queue.Ready(Leaders).Nodes);
+        Assert.Single(queue.Ready(Leaders).Nodes);
     }
 
     [Fact]
@@ -123,7 +116,7 @@ public class LookupQueueTests
 
         queue.Retry(query, TimeSpan.FromMilliseconds(20));
         queue.Add(Query(0, 2));
-        Assert.Empty(queue.Ready(Leaders).Nodes);
+        Assert.Equal([1], queue.Ready(Leaders).Nodes);
         Assert.Equal(TimeSpan.FromMilliseconds(20), queue.Ready(Leaders).NextCheck);
         Assert.Equal([2], Assert.Single(queue.Drain(1, Leaders)).Buckets[0].Select(q => q.Key[0]));
 
