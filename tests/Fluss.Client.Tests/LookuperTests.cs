@@ -47,32 +47,25 @@ public class LookuperTests
     }
 
     [Fact]
-    public async Task LookupAsync_ConcurrentKeysOfSeveralBuckets_OneRequestWithABatchPerBucketAfterTheTimeout()
+    public async Task LookupAsync_ConcurrentKeysOfSeveralBuckets_SentAtOnceBatchedPerBucket()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3),
-            o => o with { TimeProvider = time, LookupBatchTimeout = TimeSpan.FromMilliseconds(100) });
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 3));
         var cluster = session.Cluster;
         var table = session.Table;
         await WriteAsync(table, Enumerable.Range(0, 12).Select(User));
         var lookuper = table.NewLookuper();
 
+        // No clock is advanced: lookups must not wait for a batch to fill or for the batch timeout.
         var lookups = Enumerable.Range(0, 12).Select(i => lookuper.LookupAsync(GenericRow.Of(i))).ToList();
-        Assert.Empty(Lookups(cluster.State));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!lookups.All(l => l.IsCompleted) && DateTime.UtcNow < deadline)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(10);
-        }
-        var rows = await Task.WhenAll(lookups);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var rows = await Task.WhenAll(lookups).WaitAsync(timeout.Token);
 
         Assert.Equal(Enumerable.Range(0, 12).Select(User), rows);
-        var request = Assert.Single(Lookups(cluster.State));
-        Assert.Equal(table.Info.TableId, request.TableId);
-        Assert.Equal(3, request.BucketsReq.Count);
-        Assert.Equal(12, request.BucketsReq.Sum(b => b.Keys.Count));
-        Assert.Equal(request.BucketsReq.Count, request.BucketsReq.Select(b => b.BucketId).Distinct().Count());
+        var requests = Lookups(cluster.State).ToList();
+        Assert.InRange(requests.Count, 1, 12);
+        Assert.All(requests, r => Assert.Equal(table.Info.TableId, r.TableId));
+        Assert.All(requests, r => Assert.Equal(r.BucketsReq.Count, r.BucketsReq.Select(b => b.BucketId).Distinct().Count()));
+        Assert.Equal(12, requests.Sum(r => r.BucketsReq.Sum(b => b.Keys.Count)));
     }
 
     [Fact]
