@@ -150,6 +150,7 @@ public readonly struct KvRecordBatch
     /// <summary>Enumerates the records of a batch.</summary>
     public ref struct RecordEnumerator
     {
+        private const string Name = "KV record batch";
         private readonly ReadOnlySpan<byte> _batch;
         private readonly int _count;
         private int _index;
@@ -159,22 +160,8 @@ public readonly struct KvRecordBatch
         internal RecordEnumerator(ReadOnlySpan<byte> batch)
         {
             _batch = batch;
-            if (batch.Length < KvRecordBatchFormat.HeaderSize)
-            {
-                throw new CorruptMessageException(Fmt(
-                    "KV record batch is corrupt: the buffer holds {0} bytes, fewer than the {1}-byte batch header.",
-                    batch.Length, KvRecordBatchFormat.HeaderSize));
-            }
-            var declared = (long)BinaryPrimitives.ReadInt32LittleEndian(batch) + KvRecordBatchFormat.LengthLength;
-            if (declared != batch.Length)
-            {
-                throw new CorruptMessageException(Fmt(
-                    "KV record batch is corrupt: the length field gives a batch size of {0} bytes but the buffer holds {1} bytes.",
-                    declared, batch.Length));
-            }
-            _count = BinaryPrimitives.ReadInt32LittleEndian(batch[KvRecordBatchFormat.RecordCountOffset..]);
-            if (_count < 0)
-                throw new CorruptMessageException(Fmt("KV record batch is corrupt: record count {0} is negative.", _count));
+            BatchRecordWalk.EnsureFramed(batch, KvRecordBatchFormat.HeaderSize, Name, "batch header");
+            _count = BatchRecordWalk.ReadRecordCount(batch, KvRecordBatchFormat.RecordCountOffset, Name);
             _position = KvRecordBatchFormat.RecordsOffset;
             _index = 0;
             _current = default;
@@ -184,16 +171,7 @@ public readonly struct KvRecordBatch
 
         public bool MoveNext()
         {
-            if (_index >= _count)
-            {
-                if (_index == _count && _position != _batch.Length)
-                {
-                    _index++;
-                    throw new CorruptRecordException(Fmt(
-                        "KV record batch is corrupt: its {0} records end at byte {1} but the batch has {2} bytes.", _count, _position, _batch.Length));
-                }
-                return false;
-            }
+            if (BatchRecordWalk.IsDone(ref _index, _count, _position, _batch.Length, Name)) return false;
             var error = TryReadRecord(_batch, _position, _index, out var size, out var key, out var row);
             if (error is not null) throw error;
             _current = new KvRecord(key, row);

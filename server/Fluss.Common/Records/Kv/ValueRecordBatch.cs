@@ -137,6 +137,7 @@ public readonly struct ValueRecordBatch
     /// <summary>Enumerates (schema id, row bytes) records.</summary>
     public ref struct RecordEnumerator
     {
+        private const string Name = "Value record batch";
         private readonly ReadOnlySpan<byte> _batch;
         private readonly int _count;
         private int _index;
@@ -146,16 +147,10 @@ public readonly struct ValueRecordBatch
         internal RecordEnumerator(ReadOnlySpan<byte> batch)
         {
             _batch = batch;
-            if (batch.Length < ValueRecordBatchFormat.HeaderSize)
-                throw new CorruptMessageException(Fmt("Value record batch is corrupt: the buffer holds {0} bytes, fewer than the {1}-byte header.", batch.Length, ValueRecordBatchFormat.HeaderSize));
-            var declared = (long)BinaryPrimitives.ReadInt32LittleEndian(batch) + ValueRecordBatchFormat.LengthLength;
-            if (declared != batch.Length)
-                throw new CorruptMessageException(Fmt("Value record batch is corrupt: the length field gives a batch size of {0} bytes but the buffer holds {1} bytes.", declared, batch.Length));
+            BatchRecordWalk.EnsureFramed(batch, ValueRecordBatchFormat.HeaderSize, Name, "header");
             if (batch[ValueRecordBatchFormat.MagicOffset] != ValueRecordBatchFormat.CurrentMagic)
                 throw new CorruptMessageException(Fmt("Value record batch has unknown magic value {0}; this version reads magic {1}.", batch[ValueRecordBatchFormat.MagicOffset], ValueRecordBatchFormat.CurrentMagic));
-            _count = BinaryPrimitives.ReadInt32LittleEndian(batch[ValueRecordBatchFormat.RecordCountOffset..]);
-            if (_count < 0)
-                throw new CorruptMessageException(Fmt("Value record batch is corrupt: record count {0} is negative.", _count));
+            _count = BatchRecordWalk.ReadRecordCount(batch, ValueRecordBatchFormat.RecordCountOffset, Name);
             _position = ValueRecordBatchFormat.RecordsOffset;
             _index = 0;
             _current = default;
@@ -165,15 +160,7 @@ public readonly struct ValueRecordBatch
 
         public bool MoveNext()
         {
-            if (_index >= _count)
-            {
-                if (_index == _count && _position != _batch.Length)
-                {
-                    _index++;
-                    throw new CorruptRecordException(Fmt("Value record batch is corrupt: its {0} records end at byte {1} but the batch has {2} bytes.", _count, _position, _batch.Length));
-                }
-                return false;
-            }
+            if (BatchRecordWalk.IsDone(ref _index, _count, _position, _batch.Length, Name)) return false;
             var remaining = _batch.Length - _position;
             if (remaining < ValueRecordBatchFormat.LengthLength)
                 throw new CorruptRecordException(Fmt("Value record batch is corrupt: record {0} starts at byte {1} but only {2} bytes remain (record count does not match the records present).", _index, _position, remaining));
@@ -187,7 +174,7 @@ public readonly struct ValueRecordBatch
             return true;
         }
 
-        private static string Fmt(string format, params object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
+        private static string Fmt(string format, params object[] args) => BatchRecordWalk.Fmt(format, args);
     }
 }
 
