@@ -59,22 +59,8 @@ internal sealed partial class ReplicaManager
 
         if (pending.Count > 0)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
             var timeout = TimeSpan.FromMilliseconds(Math.Max(0, request.TimeoutMs));
-            var outcome = new FlussErrorCode?[pending.Count];
-            bool AllDone()
-            {
-                var done = true;
-                for (var i = 0; i < pending.Count; i++)
-                {
-                    if (outcome[i] is not null) continue;
-                    var (ready, error) = pending[i].Replica.CheckEnoughReplicasReachOffset(pending[i].RequiredOffset);
-                    if (ready) outcome[i] = error;
-                    else done = false;
-                }
-                return done;
-            }
-            await SignalWait.WaitUntilAsync(AllDone, () => pending.Select(p => p.Replica.Changed.WaitTask).ToArray(), timeout, _time, linked.Token).ConfigureAwait(false);
+            var outcome = await WaitForCommitAsync(pending, timeout, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < pending.Count; i++)
             {
                 var result = results[pending[i].Index];

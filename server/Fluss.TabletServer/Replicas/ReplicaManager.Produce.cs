@@ -64,23 +64,7 @@ internal sealed partial class ReplicaManager
     /// <summary>The delayed write of acks=-1: completes when every bucket's high watermark has passed its batches.</summary>
     private async Task AwaitCommitAsync(List<(int Index, Replica Replica, long RequiredOffset)> pending, PbProduceLogRespForBucket[] results, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
-        var outcome = new FlussErrorCode?[pending.Count];
-        bool AllDone()
-        {
-            var done = true;
-            for (var i = 0; i < pending.Count; i++)
-            {
-                if (outcome[i] is not null) continue;
-                var (ready, error) = pending[i].Replica.CheckEnoughReplicasReachOffset(pending[i].RequiredOffset);
-                if (ready) outcome[i] = error;
-                else done = false;
-            }
-            return done;
-        }
-        IReadOnlyList<Task> Signals() => pending.Select(p => p.Replica.Changed.WaitTask).ToArray();
-
-        await SignalWait.WaitUntilAsync(AllDone, Signals, timeout, _time, linked.Token).ConfigureAwait(false);
+        var outcome = await WaitForCommitAsync(pending, timeout, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < pending.Count; i++)
         {
             var result = results[pending[i].Index];
@@ -101,6 +85,34 @@ internal sealed partial class ReplicaManager
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Waits until every pending write has reached its required offset on enough in-sync replicas, or until
+    /// <paramref name="timeout"/>. Returns, per pending write, the outcome of the check (None when committed), or
+    /// null when it was still waiting at the timeout.
+    /// </summary>
+    private async Task<FlussErrorCode?[]> WaitForCommitAsync(
+        List<(int Index, Replica Replica, long RequiredOffset)> pending, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        var outcome = new FlussErrorCode?[pending.Count];
+        bool AllDone()
+        {
+            var done = true;
+            for (var i = 0; i < pending.Count; i++)
+            {
+                if (outcome[i] is not null) continue;
+                var (ready, error) = pending[i].Replica.CheckEnoughReplicasReachOffset(pending[i].RequiredOffset);
+                if (ready) outcome[i] = error;
+                else done = false;
+            }
+            return done;
+        }
+        IReadOnlyList<Task> Signals() => pending.Select(p => p.Replica.Changed.WaitTask).ToArray();
+
+        await SignalWait.WaitUntilAsync(AllDone, Signals, timeout, _time, linked.Token).ConfigureAwait(false);
+        return outcome;
     }
 
     private static void SetError(PbProduceLogRespForBucket result, FlussErrorCode code, string message)
