@@ -61,22 +61,8 @@ internal sealed class AggregateRowMerger : IRowMerger
         return _codec.Finish(_schemaId);
     }
 
-    public byte[]? Delete(byte[] oldValue)
-    {
-        if (_target is null) return null;
-        var stored = _codec.ReadOld(oldValue);
-        var othersNull = true;
-        for (var i = 0; i < _target.Length && othersNull; i++)
-            if (!_target[i] && !stored.IsNullAt(i)) othersNull = false;
-        if (othersNull) return null;
-        _codec.Begin();
-        for (var i = 0; i < _target.Length; i++)
-        {
-            if (_target[i] && !_primaryKey[i]) _codec.WriteNull(i);
-            else _codec.Copy(stored, i);
-        }
-        return _codec.Finish(_schemaId);
-    }
+    public byte[]? Delete(byte[] oldValue) =>
+        _target is null ? null : _codec.DeleteTargetColumns(oldValue, _target, _primaryKey, _schemaId);
 
     public void Dispose()
     {

@@ -74,21 +74,7 @@ internal sealed class PartialUpdater : IRowMerger
         return _codec.Finish(_schemaId);
     }
 
-    public byte[]? Delete(byte[] oldValue)
-    {
-        var stored = _codec.ReadOld(oldValue);
-        var othersNull = true;
-        for (var i = 0; i < _target.Length && othersNull; i++)
-            if (!_target[i] && !stored.IsNullAt(i)) othersNull = false;
-        if (othersNull) return null;
-        _codec.Begin();
-        for (var i = 0; i < _target.Length; i++)
-        {
-            if (_target[i] && !_primaryKey[i]) _codec.WriteNull(i);
-            else _codec.Copy(stored, i);
-        }
-        return _codec.Finish(_schemaId);
-    }
+    public byte[]? Delete(byte[] oldValue) => _codec.DeleteTargetColumns(oldValue, _target, _primaryKey, _schemaId);
 
     public IRowMerger ForTargetColumns(int[]? targetColumns) =>
         throw new InvalidOperationException("A partial updater is already configured with its target columns.");

@@ -70,6 +70,26 @@ internal sealed class RowCodec : IDisposable
     /// <summary>Writes field <paramref name="pos"/> as null.</summary>
     public void WriteNull(int pos) => _writer.SetNullAt(pos);
 
+    /// <summary>
+    /// The delete of a partial update: null when every column outside <paramref name="target"/> is null in the stored
+    /// value (the whole row goes), else the stored row with the target columns that are not primary-key columns set to null.
+    /// </summary>
+    public byte[]? DeleteTargetColumns(byte[] oldValue, bool[] target, bool[] primaryKey, short schemaId)
+    {
+        var stored = ReadOld(oldValue);
+        var othersNull = true;
+        for (var i = 0; i < target.Length && othersNull; i++)
+            if (!target[i] && !stored.IsNullAt(i)) othersNull = false;
+        if (othersNull) return null;
+        Begin();
+        for (var i = 0; i < target.Length; i++)
+        {
+            if (target[i] && !primaryKey[i]) WriteNull(i);
+            else Copy(stored, i);
+        }
+        return Finish(schemaId);
+    }
+
     /// <summary>Writes the non-null field <paramref name="pos"/> of <paramref name="source"/> with its type's encoding.</summary>
     public static void WriteValue(IRow source, int pos, DataType type, CompactedRowWriter writer)
     {
