@@ -50,6 +50,30 @@ internal static class BatchFraming
         return null;
     }
 
+    /// <summary>
+    /// Why a scan ends before reading the next header when <paramref name="remaining"/> bytes are left in the region:
+    /// null when a header can be read.
+    /// </summary>
+    public static ScanEnd? EndBeforeHeader(int remaining) =>
+        remaining <= 0 ? ScanEnd.Complete : remaining < HeaderSizeUpToMagic ? ScanEnd.Truncated : null;
+
+    /// <summary>
+    /// Checks the framing of the batch at <paramref name="position"/> (see <see cref="Check"/>) and that it fits in the
+    /// <paramref name="remaining"/> bytes of the region. Returns null when it does, else why the scan ends, with
+    /// <paramref name="error"/> set when the framing is corrupt.
+    /// </summary>
+    public static ScanEnd? CheckInRegion(ReadOnlySpan<byte> span, int position, int remaining, out int size, out byte magic, out string? error)
+    {
+        error = null;
+        var problem = Check(span, out size, out magic);
+        if (problem is not null)
+        {
+            error = $"At byte {position}: {problem}";
+            return ScanEnd.Corrupt;
+        }
+        return size > remaining ? ScanEnd.Truncated : null;
+    }
+
     /// <summary>Header fields of a batch whose first <see cref="HeaderPrefix"/> bytes (or all, if shorter) are in <paramref name="span"/>.</summary>
     public static BatchHeaderInfo Parse(ReadOnlySpan<byte> span, int position, int size, byte magic)
     {
@@ -97,14 +121,9 @@ internal struct HeaderScanner : IDisposable
     {
         header = default;
         var remaining = _end - Position;
-        if (remaining <= 0)
+        if (BatchFraming.EndBeforeHeader(remaining) is { } end)
         {
-            End = ScanEnd.Complete;
-            return false;
-        }
-        if (remaining < HeaderSizeUpToMagic)
-        {
-            End = ScanEnd.Truncated;
+            End = end;
             return false;
         }
         var want = Math.Min(BatchFraming.HeaderPrefix, remaining);
@@ -120,16 +139,10 @@ internal struct HeaderScanner : IDisposable
             }
         }
         var span = _chunk.AsSpan(Position - _chunkStart, want);
-        var error = BatchFraming.Check(span, out var size, out var magic);
-        if (error is not null)
+        if (BatchFraming.CheckInRegion(span, Position, remaining, out var size, out var magic, out var error) is { } stop)
         {
-            End = ScanEnd.Corrupt;
-            Error = $"At byte {Position}: {error}";
-            return false;
-        }
-        if (size > remaining)
-        {
-            End = ScanEnd.Truncated;
+            End = stop;
+            if (error is not null) Error = error;
             return false;
         }
         header = BatchFraming.Parse(span, Position, size, magic);
@@ -184,27 +197,16 @@ internal struct BatchScanner : IDisposable
         batch = default;
         position = Position;
         var remaining = _end - Position;
-        if (remaining <= 0)
+        if (BatchFraming.EndBeforeHeader(remaining) is { } end)
         {
-            End = ScanEnd.Complete;
-            return false;
-        }
-        if (remaining < HeaderSizeUpToMagic)
-        {
-            End = ScanEnd.Truncated;
+            End = end;
             return false;
         }
         if (!Ensure(HeaderSizeUpToMagic)) return false;
-        var error = BatchFraming.Check(_window.AsSpan(Position - _windowStart), out var size, out _);
-        if (error is not null)
+        if (BatchFraming.CheckInRegion(_window.AsSpan(Position - _windowStart), Position, remaining, out var size, out _, out var error) is { } stop)
         {
-            End = ScanEnd.Corrupt;
-            Error = $"At byte {Position}: {error}";
-            return false;
-        }
-        if (size > remaining)
-        {
-            End = ScanEnd.Truncated;
+            End = stop;
+            if (error is not null) Error = error;
             return false;
         }
         if (!Ensure(size)) return false;
