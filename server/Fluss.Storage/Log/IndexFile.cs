@@ -157,6 +157,26 @@ internal abstract class IndexFile : IDisposable
     }
 
     /// <summary>
+    /// Removes the entries with offsets at or above <paramref name="offset"/>; <paramref name="offsetAt"/> gives the
+    /// offset of a slot.
+    /// </summary>
+    protected void TruncateToOffset(long offset, Func<int, long> offsetAt)
+    {
+        lock (Sync)
+        {
+            var slot = LargestLowerBound(offset, offsetAt);
+            var keep = slot < 0 ? 0 : offsetAt(slot) == offset ? slot : slot + 1;
+            TruncateToEntries(keep);
+        }
+    }
+
+    /// <summary>Removes every entry.</summary>
+    public void Reset()
+    {
+        lock (Sync) TruncateToEntries(0);
+    }
+
+    /// <summary>
     /// The last slot whose key is at most <paramref name="target"/>, or -1 (caller holds the lock). Keys must be
     /// ascending in slot order.
     /// </summary>
@@ -242,20 +262,7 @@ internal sealed class OffsetIndex : IndexFile
     }
 
     /// <summary>Removes the entries with offsets at or above <paramref name="offset"/>.</summary>
-    public void TruncateTo(long offset)
-    {
-        lock (Sync)
-        {
-            var slot = LargestLowerBound(offset, _offsetAt);
-            var keep = slot < 0 ? 0 : Entry(slot).Offset == offset ? slot : slot + 1;
-            TruncateToEntries(keep);
-        }
-    }
-
-    public void Reset()
-    {
-        lock (Sync) TruncateToEntries(0);
-    }
+    public void TruncateTo(long offset) => TruncateToOffset(offset, _offsetAt);
 
     /// <summary>Checks the length, and that the first and last entries lie at or above the base offset, ascend and point into a <paramref name="logSize"/>-byte log; null when sane.</summary>
     public string? SanityCheck(int logSize)
@@ -349,20 +356,7 @@ internal sealed class TimeIndex : IndexFile
     }
 
     /// <summary>Removes the entries with offsets at or above <paramref name="offset"/>.</summary>
-    public void TruncateTo(long offset)
-    {
-        lock (Sync)
-        {
-            var slot = LargestLowerBound(offset, _offsetAt);
-            var keep = slot < 0 ? 0 : Entry(slot).Offset == offset ? slot : slot + 1;
-            TruncateToEntries(keep);
-        }
-    }
-
-    public void Reset()
-    {
-        lock (Sync) TruncateToEntries(0);
-    }
+    public void TruncateTo(long offset) => TruncateToOffset(offset, _offsetAt);
 
     /// <summary>Checks the length, and that the first and last entries ascend from the base offset; null when sane.</summary>
     public string? SanityCheck()
