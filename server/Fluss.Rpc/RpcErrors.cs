@@ -25,6 +25,10 @@ internal static class RpcErrors
         var code = error.Trailers.GetValue(ErrorCodeTrailer);
         if (code is not null && int.TryParse(code, NumberStyles.Integer, CultureInfo.InvariantCulture, out var c))
             return FlussException.Create(FlussErrors.FromCode(c), error.Status.Detail);
+        // A connection the server closed (restart, GOAWAY) or a broken stream surfaces as INTERNAL with the transport
+        // error as debug exception: that is a network failure the client may retry, not a server error.
+        if (error.StatusCode is StatusCode.Internal or StatusCode.Unknown && IsTransportFailure(error.Status.DebugException))
+            return new FlussException(FlussErrorCode.Network, $"The connection to {target} failed: {error.Status.Detail}", error);
         return error.StatusCode switch
         {
             StatusCode.Unavailable => new FlussException(FlussErrorCode.Network, $"Cannot reach the Fluss server at {target}: {error.Status.Detail}", error),
@@ -34,6 +38,13 @@ internal static class RpcErrors
             StatusCode.Unimplemented => new FlussException(FlussErrorCode.UnsupportedVersion, $"The server at {target} does not support this call: {error.Status.Detail}", error),
             _ => new FlussException(FlussErrorCode.UnknownServerError, $"The server at {target} failed: {error.Status.Detail}", error),
         };
+    }
+
+    private static bool IsTransportFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is HttpRequestException or IOException or System.Net.Sockets.SocketException) return true;
+        return false;
     }
 
     private static StatusCode StatusCodeOf(FlussErrorCode code) => code switch
