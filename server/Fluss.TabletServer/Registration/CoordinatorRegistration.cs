@@ -141,6 +141,10 @@ internal sealed class CoordinatorRegistration : IAsyncDisposable
             catch (OperationCanceledException)
             {
             }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
+            {
+                // a heartbeat or registration call cut short by the stop
+            }
         }
         _channel.Dispose();
         _stop.Dispose();
