@@ -95,11 +95,20 @@ public sealed class PrimaryKeyProcessTests(Xunit.Abstractions.ITestOutputHelper 
             await using var conn = await FlussConnection.ConnectAsync(bootstrap);
             var table = await conn.GetTableAsync(new TablePath("pk", "state"));
             var lookuper = table.NewLookuper();
-            var actual = new Dictionary<long, (long V, string Note)?>();
-            for (long key = 0; key < keys; key++)
+            // After the restart the leader may still commit the log tail it recovered (its high watermark catches up
+            // with its log end), so lookups and the changelog are compared once they agree on the same cut.
+            Dictionary<long, (long V, string Note)?> actual = [];
+            Dictionary<long, (long V, string Note)> replayed = [];
+            long changes = 0;
+            for (var attempt = 0; attempt < 20; attempt++)
             {
-                var row = await lookuper.LookupAsync(GenericRow.Of(key));
-                actual[key] = row is null ? null : (row.GetLong(1), row.GetString(2));
+                actual = await LookupAllAsync(lookuper, keys);
+                (replayed, changes) = await ReplayChangelogAsync(table);
+                var afterScan = await LookupAllAsync(lookuper, keys);
+                if (afterScan.All(kv => actual[kv.Key] == kv.Value)
+                    && actual.All(kv => kv.Value is null ? !replayed.ContainsKey(kv.Key) : replayed.TryGetValue(kv.Key, out var r) && r == kv.Value))
+                    break;
+                await Task.Delay(500);
             }
 
             // Each key's state must be the state after all its acknowledged operations, plus possibly some of the
@@ -119,39 +128,7 @@ public sealed class PrimaryKeyProcessTests(Xunit.Abstractions.ITestOutputHelper 
             foreach (var key in Enumerable.Range(0, keys).Select(k => (long)k).Where(k => !ops.ContainsKey(k)))
                 Assert.Null(actual[key]);
 
-            // Replaying the changelog gives exactly the looked-up state, with every record consistent with the one before.
-            var replayed = new Dictionary<long, (long V, string Note)>();
-            var lastOffset = new Dictionary<int, long>();
-            await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true });
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            long changes = 0;
-            await foreach (var r in scanner.ReadRecordsAsync(timeout.Token))
-            {
-                changes++;
-                Assert.True(!lastOffset.TryGetValue(r.Bucket, out var prev) || r.Offset > prev, $"bucket {r.Bucket}: offset {r.Offset} after {prev}");
-                lastOffset[r.Bucket] = r.Offset;
-                var key = r.Row.GetLong(0);
-                var value = (r.Row.GetLong(1), r.Row.GetString(2));
-                switch (r.ChangeType)
-                {
-                    case ChangeType.Insert:
-                        Assert.False(replayed.ContainsKey(key), $"+I for key {key} that exists (offset {r.Offset})");
-                        replayed[key] = value;
-                        break;
-                    case ChangeType.UpdateBefore:
-                    case ChangeType.Delete:
-                        Assert.True(replayed.TryGetValue(key, out var before) && before == value, $"{r.ChangeType} for key {key} does not match its current value (offset {r.Offset})");
-                        replayed.Remove(key);
-                        break;
-                    case ChangeType.UpdateAfter:
-                        Assert.False(replayed.ContainsKey(key), $"+U for key {key} without -U (offset {r.Offset})");
-                        replayed[key] = value;
-                        break;
-                    default:
-                        Assert.Fail($"unexpected change type {r.ChangeType}");
-                        break;
-                }
-            }
+            // Replaying the changelog gives exactly the looked-up state.
             foreach (var (key, state) in actual)
             {
                 if (state is null) Assert.False(replayed.ContainsKey(key), $"key {key} absent in lookups but present in the replayed changelog");
@@ -159,5 +136,54 @@ public sealed class PrimaryKeyProcessTests(Xunit.Abstractions.ITestOutputHelper 
             }
             output.WriteLine($"operations issued {issued}, acknowledged {ackedOps}, changelog records {changes}, live keys {replayed.Count}");
         }
+    }
+
+    private static async Task<Dictionary<long, (long V, string Note)?>> LookupAllAsync(Lookuper lookuper, int keys)
+    {
+        var actual = new Dictionary<long, (long V, string Note)?>();
+        for (long key = 0; key < keys; key++)
+        {
+            var row = await lookuper.LookupAsync(GenericRow.Of(key));
+            actual[key] = row is null ? null : (row.GetLong(1), row.GetString(2));
+        }
+        return actual;
+    }
+
+    /// <summary>Replays the whole changelog, checking each record against the state before it.</summary>
+    private static async Task<(Dictionary<long, (long V, string Note)> State, long Changes)> ReplayChangelogAsync(FlussTable table)
+    {
+        var replayed = new Dictionary<long, (long V, string Note)>();
+        var lastOffset = new Dictionary<int, long>();
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        long changes = 0;
+        await foreach (var r in scanner.ReadRecordsAsync(timeout.Token))
+        {
+            changes++;
+            Assert.True(!lastOffset.TryGetValue(r.Bucket, out var prev) || r.Offset > prev, $"bucket {r.Bucket}: offset {r.Offset} after {prev}");
+            lastOffset[r.Bucket] = r.Offset;
+            var key = r.Row.GetLong(0);
+            var value = (r.Row.GetLong(1), r.Row.GetString(2));
+            switch (r.ChangeType)
+            {
+                case ChangeType.Insert:
+                    Assert.False(replayed.ContainsKey(key), $"+I for key {key} that exists (offset {r.Offset})");
+                    replayed[key] = value;
+                    break;
+                case ChangeType.UpdateBefore:
+                case ChangeType.Delete:
+                    Assert.True(replayed.TryGetValue(key, out var before) && before == value, $"{r.ChangeType} for key {key} does not match its current value (offset {r.Offset})");
+                    replayed.Remove(key);
+                    break;
+                case ChangeType.UpdateAfter:
+                    Assert.False(replayed.ContainsKey(key), $"+U for key {key} without -U (offset {r.Offset})");
+                    replayed[key] = value;
+                    break;
+                default:
+                    Assert.Fail($"unexpected change type {r.ChangeType}");
+                    break;
+            }
+        }
+        return (replayed, changes);
     }
 }
