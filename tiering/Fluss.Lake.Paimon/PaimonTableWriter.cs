@@ -446,9 +446,13 @@ public sealed class PaimonTableWriter
     /// <param name="commitUser">A stable identity of the logical writer (Fluss tiering uses <c>__fluss_lake_tiering</c>).</param>
     /// <param name="commitIdentifier">The commit's identifier, increasing per commit user.</param>
     /// <param name="properties">Snapshot properties, such as <c>fluss-offsets</c>.</param>
-    /// <exception cref="PaimonCommitConflictException">Another writer created the snapshot id first; nothing was committed.</exception>
+    /// <param name="expectedLatestSnapshotId">
+    /// When set, commit only on top of this snapshot (0 = the table has no snapshot yet): if another writer committed
+    /// since, the commit is refused with <see cref="PaimonCommitConflictException"/> instead of landing after it.
+    /// </param>
+    /// <exception cref="PaimonCommitConflictException">Another writer created the snapshot id first, or the latest snapshot is not the expected one; nothing was committed.</exception>
     public async Task<long> CommitAsync(IReadOnlyCollection<PaimonDataFile> files, string commitUser, long commitIdentifier,
-        IReadOnlyDictionary<string, string>? properties = null, CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, string>? properties = null, long? expectedLatestSnapshotId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentException.ThrowIfNullOrEmpty(commitUser);
@@ -462,6 +466,9 @@ public sealed class PaimonTableWriter
         var latest = await _store.LatestSnapshotAsync(ct).ConfigureAwait(false);
         var latestSchema = await _store.LatestSchemaAsync(ct).ConfigureAwait(false) ?? _schema;
         var newId = (latest?.Id ?? 0) + 1;
+        if (expectedLatestSnapshotId is { } expected && expected != newId - 1)
+            throw new PaimonCommitConflictException(
+                $"Table '{TablePath}' is at snapshot {newId - 1}, not at the expected snapshot {expected}: another writer committed since; nothing was committed.", newId - 1);
         var written = new List<string>();
         try
         {
