@@ -43,8 +43,10 @@ internal sealed class TieringBatch(RecordBatch rows, ReadOnlyMemory<ChangeType> 
         static long Size(ArrayData data)
         {
             long total = 0;
-            foreach (var buffer in data.Buffers) total += buffer.Length;
-            foreach (var child in data.Children) total += Size(child);
+            if (data.Buffers is { } buffers)
+                foreach (var buffer in buffers) total += buffer.Length;
+            if (data.Children is { } children)
+                foreach (var child in children) total += Size(child);
             return total;
         }
     }
