@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fluss.Config;
 using Fluss.Errors;
 using Hangfire;
 using Hangfire.Common;
@@ -72,7 +73,7 @@ internal static class HangfireSetup
             }
         }
         throw new InvalidConfigException(
-            $"'{TieringOptions.PollTableInterval.Key}' is {interval}; it must be whole seconds dividing a minute (1 s, 2 s, 5 s, 10 s, 30 s ...), whole minutes dividing an hour, or 1 hour.");
+            $"'{TieringOptions.PollTableInterval.Key}' is {FlussDuration.Format(interval)}; it must be whole seconds dividing a minute (1 s, 2 s, 5 s, 10 s, 30 s ...), whole minutes dividing an hour, or 1 hour.");
     }
 
     public static BackgroundJobServerOptions RoundServer(string name, int workers, JobActivator activator) => new()
