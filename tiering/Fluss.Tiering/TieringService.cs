@@ -22,7 +22,7 @@ namespace Fluss.Tiering;
 public sealed class TieringService : IAsyncDisposable
 {
     private readonly TieringServiceOptions _options;
-    private readonly FlussConnection _connection;
+    private readonly FlussConnection? _connection;
     private readonly JobStorage _storage;
     private readonly ILogger _log;
     private readonly string _name;
@@ -31,7 +31,7 @@ public sealed class TieringService : IAsyncDisposable
     private WebApplication? _dashboard;
     private int _stopped;
 
-    private TieringService(TieringServiceOptions options, FlussConnection connection, JobStorage storage, string name)
+    private TieringService(TieringServiceOptions options, FlussConnection? connection, ITieringCoordinator coordinator, ITieringLogSource logs, JobStorage storage, string name)
     {
         _options = options;
         _connection = connection;
@@ -39,8 +39,8 @@ public sealed class TieringService : IAsyncDisposable
         _name = name;
         _log = options.LoggerFactory.CreateLogger("Fluss.Tiering");
         Worker = new TieringWorker(
-            new FlussTieringCoordinator(connection),
-            new FlussTieringLogSource(connection),
+            coordinator,
+            logs,
             options.LakeStorage,
             new RoundSettings
             {
@@ -70,13 +70,20 @@ public sealed class TieringService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var connection = await FlussConnection.ConnectAsync(options.ClientOptions(), cancellationToken).ConfigureAwait(false);
+        return await StartAsync(options, connection, new FlussTieringCoordinator(connection), new FlussTieringLogSource(connection), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a service on the given coordinator and log (tests pass fakes and no connection).</summary>
+    internal static async Task<TieringService> StartAsync(TieringServiceOptions options, FlussConnection? connection, ITieringCoordinator coordinator,
+        ITieringLogSource logs, CancellationToken cancellationToken)
+    {
         JobStorage? storage = null;
         TieringService? service = null;
         try
         {
             storage = HangfireSetup.CreateStorage(options);
             var name = $"fluss-tiering:{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-            service = new TieringService(options, connection, storage, name);
+            service = new TieringService(options, connection, coordinator, logs, storage, name);
             await service.StartServersAsync(cancellationToken).ConfigureAwait(false);
             TieringLog.Started(service._log, name, options.BootstrapServers, options.LakeStorage.Format, options.LakeStorage.Warehouse, options.JobStorage, options.Workers, options.PollInterval);
             return service;
@@ -87,7 +94,7 @@ public sealed class TieringService : IAsyncDisposable
             else
             {
                 (storage as IDisposable)?.Dispose();
-                await connection.DisposeAsync().ConfigureAwait(false);
+                if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
             }
             throw;
         }
@@ -147,7 +154,7 @@ public sealed class TieringService : IAsyncDisposable
             await _dashboard.DisposeAsync().ConfigureAwait(false);
         }
         (_storage as IDisposable)?.Dispose();
-        await _connection.DisposeAsync().ConfigureAwait(false);
+        if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
         TieringLog.Stopped(_log, _name);
     }
 
