@@ -31,7 +31,10 @@ public sealed record LocalClusterOptions
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
-    /// <summary>Run the tiering service in this process (in-memory job storage) when the cluster has a lake; default true.</summary>
+    /// <summary>
+    /// Run the tiering service in this process (in-memory job storage) when the cluster has a lake; default true.
+    /// The setting <c>lake.tiering.embedded=false</c> turns it off too (for separate <c>fluss-tiering</c> processes).
+    /// </summary>
     public bool Tiering { get; init; } = true;
 }
 
@@ -138,8 +141,8 @@ public sealed class FlussLocalCluster : IAsyncDisposable
     /// <summary>Starts the tiering service against this cluster when it has a lake storage and tiering is on.</summary>
     private async Task StartTieringAsync(CancellationToken cancellationToken)
     {
-        if (!_options.Tiering) return;
         var conf = BaseConfiguration(_options);
+        if (!_options.Tiering || !conf.Get(TieringOptions.Embedded)) return;
         var lake = PaimonLakeStorage.FromConfiguration(conf);
         if (lake is null) return;
         conf.SetString(ConfigOptions.BootstrapServers.Key, BootstrapServers);

@@ -163,6 +163,9 @@ public static class TieringOptions
     public static readonly ConfigOption<int> BucketParallelism = ConfigOption.Int(Prefix + "bucket.parallelism", 2)
         .WithDescription("Buckets of one round read and written at the same time.");
 
+    public static readonly ConfigOption<bool> Embedded = ConfigOption.Bool(Prefix + "embedded", true)
+        .WithDescription("Whether a local cluster (fluss local start) runs the tiering service in its own process; false when separate fluss-tiering processes tier its tables.");
+
     public static readonly ConfigOption<string> Storage = ConfigOption.String("hangfire.storage", "inmemory")
         .WithDescription("Hangfire job storage: inmemory (one process) or postgresql (shared by several tiering processes).");
 
