@@ -6,13 +6,14 @@ using Spectre.Console;
 
 namespace Fluss.Cli;
 
-/// <summary><c>fluss table create | describe | drop | list</c>.</summary>
+/// <summary><c>fluss table create | alter | describe | drop | list</c>.</summary>
 internal static class TableCommands
 {
     public static Command Build(CliContext ctx)
     {
-        var table = new Command("table", "Create, describe, drop and list tables");
+        var table = new Command("table", "Create, alter, describe, drop and list tables");
         table.Subcommands.Add(BuildCreate(ctx));
+        table.Subcommands.Add(BuildAlter(ctx));
         table.Subcommands.Add(BuildDescribe(ctx));
         table.Subcommands.Add(BuildDrop(ctx));
         table.Subcommands.Add(BuildList(ctx));
@@ -52,6 +53,40 @@ internal static class TableCommands
             return 0;
         }));
         return create;
+    }
+
+    private static Command BuildAlter(CliContext ctx)
+    {
+        var name = new Argument<string>("DB.TABLE") { Description = "Table to alter" };
+        var property = new Option<string[]>("--property")
+        {
+            Description = "Set an alterable option key=value (repeatable): table.datalake.enabled, table.datalake.freshness, table.log.ttl, ...",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var reset = new Option<string[]>("--reset") { Description = "Reset an option to its default (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var alter = new Command("alter", "Change a table's alterable options; other options are refused by name") { name, property, reset };
+        alter.SetAction((parse, ct) => ctx.GuardAsync(async () =>
+        {
+            var path = CliContext.ParseTablePath(parse.GetValue(name)!);
+            var changes = new List<Client.TableChange>();
+            foreach (var kv in parse.GetValue(property) ?? [])
+            {
+                var eq = kv.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0) throw new FormatException($"--property expects key=value, got '{kv}'");
+                changes.Add(Client.TableChange.Set(kv[..eq].Trim(), kv[(eq + 1)..].Trim()));
+            }
+            foreach (var key in parse.GetValue(reset) ?? [])
+            {
+                if (string.IsNullOrWhiteSpace(key)) throw new FormatException("--reset expects an option key");
+                changes.Add(Client.TableChange.Reset(key.Trim()));
+            }
+            if (changes.Count == 0) throw new FormatException("nothing to alter; give --property key=value or --reset key");
+            await using var conn = await ctx.ConnectAsync(parse, ct).ConfigureAwait(false);
+            await conn.Admin.AlterTableAsync(path, changes, cancellationToken: ct).ConfigureAwait(false);
+            await ctx.Out.WriteLineAsync($"altered table {path.DatabaseName}.{path.TableName}").ConfigureAwait(false);
+            return 0;
+        }));
+        return alter;
     }
 
     private static Command BuildDescribe(CliContext ctx)

@@ -47,3 +47,13 @@ public abstract record OffsetSpec
 
 /// <summary>A server of the cluster: the coordinator or a tablet server.</summary>
 public sealed record ServerInfo(int Id, string Host, int Port, bool IsCoordinator);
+
+/// <summary>
+/// A committed lake snapshot of a table: the lake holds, per bucket, the log up to (not including)
+/// <see cref="BucketOffsets"/>[bucket]; buckets absent have nothing in the lake yet.
+/// </summary>
+/// <param name="TableId">The table's id.</param>
+/// <param name="SnapshotId">The lake snapshot id (the Paimon snapshot).</param>
+/// <param name="BucketOffsets">Bucket id to the next log offset not in the lake.</param>
+/// <param name="CommitTime">When the coordinator recorded the snapshot, if known.</param>
+public sealed record LakeSnapshot(long TableId, long SnapshotId, IReadOnlyDictionary<int, long> BucketOffsets, DateTimeOffset? CommitTime);

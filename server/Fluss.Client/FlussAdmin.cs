@@ -136,6 +136,51 @@ public sealed class FlussAdmin
         return await _context.ListOffsetsAsync(path, buckets, spec.OffsetType, spec.StartTimestamp, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Changes table options (the alterable ones: <c>table.datalake.enabled</c>, <c>table.datalake.freshness</c>,
+    /// <c>table.log.ttl</c>, ...). Enabling the datalake creates the table's lake table and schedules it for tiering.
+    /// </summary>
+    /// <exception cref="TableNotExistException">The table does not exist and <paramref name="ignoreIfNotExists"/> is false.</exception>
+    /// <exception cref="InvalidAlterTableException">An option may not be altered (the message names it).</exception>
+    /// <exception cref="InvalidConfigException">A value is invalid (the message names the key).</exception>
+    /// <exception cref="LakeStorageNotConfiguredException">The datalake is enabled on a cluster without lake storage.</exception>
+    public async Task AlterTableAsync(TablePath path, IReadOnlyList<TableChange> changes, bool ignoreIfNotExists = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(changes);
+        var request = new AlterTableRequest { TablePath = ToProto(path), IgnoreIfNotExists = ignoreIfNotExists };
+        foreach (var change in changes)
+        {
+            request.ConfigChanges.Add(change switch
+            {
+                TableChange.SetOption set => new PbAlterConfig { ConfigKey = set.Key, ConfigValue = set.Value, OpType = 0 },
+                TableChange.ResetOption reset => new PbAlterConfig { ConfigKey = reset.Key, OpType = 1 },
+                null => throw new ArgumentException("A table change is null.", nameof(changes)),
+                _ => throw new ArgumentException($"Unknown table change {change.GetType().Name}.", nameof(changes)),
+            });
+        }
+        await _context.CallCoordinatorAsync((s, o) => _context.Channels.Coordinator(s).AlterTableAsync(request, o), idempotent: false, cancellationToken).ConfigureAwait(false);
+        _context.Metadata.RemoveTable(path);
+    }
+
+    /// <summary>The latest lake snapshot the tiering service committed for the table.</summary>
+    /// <exception cref="TableNotExistException">The table does not exist.</exception>
+    /// <exception cref="LakeTableSnapshotNotExistException">The table has no lake snapshot yet (or is not a lake table).</exception>
+    public async Task<LakeSnapshot> GetLakeSnapshotAsync(TablePath path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var request = new GetLakeSnapshotRequest { TablePath = ToProto(path) };
+        var response = await _context.CallCoordinatorAsync(
+            (s, o) => _context.Channels.Coordinator(s).GetLakeSnapshotAsync(request, o), idempotent: true, cancellationToken).ConfigureAwait(false);
+        var offsets = new Dictionary<int, long>();
+        foreach (var bucket in response.BucketSnapshots)
+        {
+            if (!bucket.HasPartitionId && bucket.HasLogOffset) offsets[bucket.BucketId] = bucket.LogOffset;
+        }
+        return new LakeSnapshot(response.TableId, response.SnapshotId, offsets,
+            response.HasCommitTimestamp ? DateTimeOffset.FromUnixTimeMilliseconds(response.CommitTimestamp) : null);
+    }
+
     /// <summary>The coordinator and the live tablet servers, as the coordinator reports them now.</summary>
     public async Task<IReadOnlyList<ServerInfo>> GetServerNodesAsync(CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using Fluss.Config;
+using Fluss.Coordinator.Lake;
 using Fluss.Coordinator.Store;
 using Fluss.Metadata;
 using Fluss.MetadataStore;
@@ -96,6 +97,9 @@ internal sealed class CoordinatorContext
     public Dictionary<long, TableState> TablesById { get; } = [];
 
     public Dictionary<long, DeletingTable> TablesBeingDeleted { get; } = [];
+
+    /// <summary>Committed lake snapshots by table id (tables without any are absent).</summary>
+    public Dictionary<long, LakeTableSnapshots> LakeSnapshots { get; } = [];
 
     public SortedDictionary<int, LiveServer> LiveServers { get; } = [];
 

@@ -1,9 +1,13 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Fluss.Config;
+using Fluss.Coordinator.Lake;
 using Fluss.Coordinator.Store;
 using Fluss.Errors;
+using Fluss.Lake;
 using Fluss.Metadata;
 using Fluss.MetadataStore;
+using Fluss.Storage.Remote;
 using Microsoft.Extensions.Logging;
 
 namespace Fluss.Coordinator;
@@ -28,6 +32,9 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Random _random;
+    private readonly ILakeStorage? _lake;
+    private readonly IFileSystem _remoteFs;
+    private readonly LakeTableTieringManager _tiering;
     private readonly Channel<CoordinatorEvent> _events = Channel.CreateUnbounded<CoordinatorEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<int, IMetadataStore> _serverSessions = new();
     private readonly CancellationTokenSource _stop = new();
@@ -38,7 +45,7 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
     private bool _graceOver;
 
     private CoordinatorEventProcessor(CoordinatorSettings settings, EmbeddedMetadataStore embedded, CoordinatorStore store, CoordinatorContext context,
-        TimeProvider time, ILoggerFactory loggerFactory, Random random)
+        TimeProvider time, ILoggerFactory loggerFactory, Random random, ILakeStorage? lake, IFileSystem remoteFs)
     {
         _settings = settings;
         _embedded = embedded;
@@ -48,10 +55,17 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<CoordinatorEventProcessor>();
         _channels = new TabletServerChannels(loggerFactory.CreateLogger<TabletServerChannels>());
         _random = random;
+        _lake = lake;
+        _remoteFs = remoteFs;
+        _tiering = new LakeTableTieringManager(time, settings.LakeTieringServiceTimeout, context.CoordinatorEpoch,
+            loggerFactory.CreateLogger<LakeTableTieringManager>());
         _serversWatcher = _ => Post(new TabletServersChangedEvent());
     }
 
     public int CoordinatorEpoch => _context.CoordinatorEpoch;
+
+    /// <summary>The lake tiering scheduler (tests look at its states).</summary>
+    internal LakeTableTieringManager Tiering => _tiering;
 
     public TimeSpan SessionTimeout => _settings.SessionTimeout;
 
@@ -63,7 +77,7 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
     /// assignments and leader/ISR. The loop does not run until <see cref="Start"/>.
     /// </summary>
     public static async Task<CoordinatorEventProcessor> CreateAsync(CoordinatorSettings settings, EmbeddedMetadataStore embedded, TimeProvider time,
-        ILoggerFactory loggerFactory, Random random, CancellationToken cancellationToken)
+        ILoggerFactory loggerFactory, Random random, ILakeStorage? lake, IFileSystem remoteFs, CancellationToken cancellationToken)
     {
         var session = await embedded.OpenSessionAsync(new MetadataSessionOptions { SessionTimeout = settings.SessionTimeout }, cancellationToken).ConfigureAwait(false);
         try
@@ -72,8 +86,16 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
             await store.EnsureLayoutAsync(cancellationToken).ConfigureAwait(false);
             var epoch = await store.BumpCoordinatorEpochAsync(cancellationToken).ConfigureAwait(false);
             var context = new CoordinatorContext { CoordinatorEpoch = epoch };
-            var processor = new CoordinatorEventProcessor(settings, embedded, store, context, time, loggerFactory, random);
-            await processor.LoadAsync(cancellationToken).ConfigureAwait(false);
+            var processor = new CoordinatorEventProcessor(settings, embedded, store, context, time, loggerFactory, random, lake, remoteFs);
+            try
+            {
+                await processor.LoadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                processor._tiering.Dispose();
+                throw;
+            }
             return processor;
         }
         catch
@@ -136,6 +158,7 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
         _events.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         _graceTimer?.Dispose();
+        _tiering.Dispose();
         try
         {
             await _loop.ConfigureAwait(false);
@@ -207,6 +230,18 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
                 await CreateTableAsync(create, ct).ConfigureAwait(false);
                 create.Result.TrySetResult(true);
                 break;
+            case PrepareCreateTableEvent prepare:
+                prepare.Result.TrySetResult(PrepareCreateTable(prepare.Path, prepare.Descriptor, prepare.IgnoreIfExists));
+                break;
+            case PlanAlterTableEvent plan:
+                plan.Result.TrySetResult(PlanAlterTable(plan));
+                break;
+            case AlterTableEvent alter:
+                alter.Result.TrySetResult(await AlterTableAsync(alter.Plan, ct).ConfigureAwait(false));
+                break;
+            case CommitLakeSnapshotEvent commit:
+                commit.Result.TrySetResult(await CommitLakeSnapshotAsync(commit, ct).ConfigureAwait(false));
+                break;
             case DropTableEvent drop:
                 await DropTableAsync(drop, ct).ConfigureAwait(false);
                 drop.Result.TrySetResult(true);
@@ -273,6 +308,7 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
             if (!_context.TablesById.ContainsKey(tableId))
                 _context.TablesBeingDeleted[tableId] = new DeletingTable(tableId, a.Assignment, a.LeaderAndIsr);
         }
+        await LoadLakeTablesAsync(ct).ConfigureAwait(false);
         if (_context.Databases.Count == 0)
         {
             var registration = DatabaseRegistration.Of(DatabaseDescriptor.Empty, NowMs());
@@ -332,16 +368,28 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
             await BeginTableDeletionAsync(table, ct).ConfigureAwait(false);
     }
 
+    /// <summary>The checks of a table creation; the descriptor with defaults, or null when it exists and that is fine.</summary>
+    private TableDescriptor? PrepareCreateTable(TablePath path, TableDescriptor requested, bool ignoreIfExists)
+    {
+        if (requested.TableConfig.IsDataLakeEnabled && _lake is null)
+            throw LakeNotConfigured($"Cannot create table {path} with '{ConfigOptions.TableDataLakeEnabled.Key}' = true");
+        var descriptor = TableDefaults.Apply(path, requested, _settings);
+        if (!_context.Databases.ContainsKey(path.DatabaseName))
+            throw new DatabaseNotExistException($"Database {path.DatabaseName} does not exist; create it before creating table {path}.");
+        if (_context.Tables.ContainsKey(path))
+        {
+            if (ignoreIfExists) return null;
+            throw new TableAlreadyExistException($"Table {path} already exists.");
+        }
+        return descriptor;
+    }
+
     private async Task CreateTableAsync(CreateTableEvent e, CancellationToken ct)
     {
-        var descriptor = TableDefaults.Apply(e.Path, e.Descriptor, _settings);
-        if (!_context.Databases.ContainsKey(e.Path.DatabaseName))
-            throw new DatabaseNotExistException($"Database {e.Path.DatabaseName} does not exist; create it before creating table {e.Path}.");
-        if (_context.Tables.ContainsKey(e.Path))
-        {
-            if (e.IgnoreIfExists) return;
-            throw new TableAlreadyExistException($"Table {e.Path} already exists.");
-        }
+        if (PrepareCreateTable(e.Path, e.Descriptor, e.IgnoreIfExists) is not { } descriptor) return;
+        var lakeEnabled = descriptor.TableConfig.IsDataLakeEnabled;
+        if (lakeEnabled && !e.LakeTableReady)
+            throw new InvalidOperationException($"The lake table of {e.Path} must be created before the table.");
 
         var buckets = descriptor.BucketCount!.Value;
         var replicationFactor = descriptor.ReplicationFactor;
@@ -364,6 +412,8 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
             table.Leaders[bucket] = lai;
         _context.AddTable(table);
         Log.TableCreated(_logger, e.Path, tableId, buckets, replicationFactor);
+        if (lakeEnabled)
+            _tiering.AddNewLakeTable(tableId, e.Path, table.Info.TableConfig.DataLakeFreshness);
 
         SendLeaderChanges([.. leaders.Keys.Select(b => (table, b))], exceptServer: null);
         foreach (var server in _context.LiveServers.Keys)
@@ -389,6 +439,8 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
     private async Task BeginTableDeletionAsync(TableState table, CancellationToken ct)
     {
         _context.RemoveTable(table);
+        _context.LakeSnapshots.Remove(table.TableId);
+        _tiering.RemoveLakeTable(table.TableId);
         var deleting = new DeletingTable(table.TableId, table.Assignment, new Dictionary<int, LeaderAndIsr>(table.Leaders));
         _context.TablesBeingDeleted[table.TableId] = deleting;
         Log.TableDropped(_logger, table.Path, table.TableId);

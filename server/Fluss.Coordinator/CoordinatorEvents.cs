@@ -1,3 +1,5 @@
+using Fluss.Coordinator.Lake;
+using Fluss.Coordinator.Store;
 using Fluss.Metadata;
 
 namespace Fluss.Coordinator;
@@ -46,14 +48,73 @@ internal sealed class DropDatabaseEvent(string name, bool ignoreIfNotExists, boo
     public bool Cascade { get; } = cascade;
 }
 
-/// <summary>Creates a table from a parsed (not yet defaulted or validated) descriptor.</summary>
-internal sealed class CreateTableEvent(TablePath path, TableDescriptor descriptor, bool ignoreIfExists) : CoordinatorEvent<bool>
+/// <summary>
+/// Creates a table from a parsed (not yet defaulted or validated) descriptor. A lake table must have been created
+/// before (<paramref name="lakeTableReady"/>), off the loop, from the descriptor <see cref="PrepareCreateTableEvent"/> returned.
+/// </summary>
+internal sealed class CreateTableEvent(TablePath path, TableDescriptor descriptor, bool ignoreIfExists, bool lakeTableReady = false) : CoordinatorEvent<bool>
 {
     public TablePath Path { get; } = path;
 
     public TableDescriptor Descriptor { get; } = descriptor;
 
     public bool IgnoreIfExists { get; } = ignoreIfExists;
+
+    public bool LakeTableReady { get; } = lakeTableReady;
+}
+
+/// <summary>
+/// Checks a table creation without changing anything: the descriptor with the cluster's defaults, or null when the
+/// table exists and <see cref="IgnoreIfExists"/> is set (nothing to create).
+/// </summary>
+internal sealed class PrepareCreateTableEvent(TablePath path, TableDescriptor descriptor, bool ignoreIfExists) : CoordinatorEvent<TableDescriptor?>
+{
+    public TablePath Path { get; } = path;
+
+    public TableDescriptor Descriptor { get; } = descriptor;
+
+    public bool IgnoreIfExists { get; } = ignoreIfExists;
+}
+
+/// <summary>One option change of ALTER TABLE: set to <see cref="Value"/>, or reset to its default when null.</summary>
+internal sealed record TableOptionChange(string Key, string? Value);
+
+/// <summary>An ALTER TABLE checked against the table as it was (<see cref="Table"/>): its new properties and what they switch.</summary>
+internal sealed record AlterTablePlan(TableState Table, TableDescriptor NewDescriptor, bool EnablesLake, bool DisablesLake, string Summary);
+
+/// <summary>Checks an ALTER TABLE without changing anything; null when there is nothing to change.</summary>
+internal sealed class PlanAlterTableEvent(TablePath path, IReadOnlyList<TableOptionChange> changes, bool ignoreIfNotExists) : CoordinatorEvent<AlterTablePlan?>
+{
+    public TablePath Path { get; } = path;
+
+    public IReadOnlyList<TableOptionChange> Changes { get; } = changes;
+
+    public bool IgnoreIfNotExists { get; } = ignoreIfNotExists;
+}
+
+/// <summary>Applies a plan; false (nothing changed) when the table changed since it was planned.</summary>
+internal sealed class AlterTableEvent(AlterTablePlan plan) : CoordinatorEvent<bool>
+{
+    public AlterTablePlan Plan { get; } = plan;
+}
+
+/// <summary>
+/// Records a committed lake snapshot of a table whose offsets file was read off the loop. With a tiering epoch the
+/// round must be the table's running one; without (a repair), the snapshot must be newer than the committed one.
+/// The result is the offsets files no retained snapshot refers to any more.
+/// </summary>
+internal sealed class CommitLakeSnapshotEvent(long tableId, LakeSnapshotEntry entry, TableBucketOffsets offsets, long? tieringEpoch, long? earliestToKeep)
+    : CoordinatorEvent<IReadOnlyList<string>>
+{
+    public long TableId { get; } = tableId;
+
+    public LakeSnapshotEntry Entry { get; } = entry;
+
+    public TableBucketOffsets Offsets { get; } = offsets;
+
+    public long? TieringEpoch { get; } = tieringEpoch;
+
+    public long? EarliestToKeep { get; } = earliestToKeep;
 }
 
 internal sealed class DropTableEvent(TablePath path, bool ignoreIfNotExists) : CoordinatorEvent<bool>

@@ -4,8 +4,11 @@ using Fluss.Config;
 using Fluss.Coordinator.Rpc;
 using Fluss.Coordinator.Store;
 using Fluss.Errors;
+using Fluss.Lake;
+using Fluss.Metadata;
 using Fluss.MetadataStore;
 using Fluss.Rpc;
+using Fluss.Storage.Remote;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -70,7 +73,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
     public static async Task<CoordinatorServer> StartAsync(CoordinatorServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var settings = CoordinatorSettings.From(options.Configuration);
+        var settings = WithLakeFormat(CoordinatorSettings.From(options.Configuration), options.Configuration, options.LakeStorage);
         var loggerFactory = options.LoggerFactory;
         var logger = loggerFactory.CreateLogger<CoordinatorServer>();
 
@@ -88,7 +91,8 @@ public sealed class CoordinatorServer : IAsyncDisposable
         try
         {
             processor = await CoordinatorEventProcessor.CreateAsync(settings, store, options.TimeProvider, loggerFactory,
-                options.AssignmentRandom ?? new Random(), cancellationToken).ConfigureAwait(false);
+                options.AssignmentRandom ?? new Random(), options.LakeStorage, options.RemoteFileSystem ?? LocalFileSystem.Instance,
+                cancellationToken).ConfigureAwait(false);
             var bound = new List<(Listener Listener, ListenOptions Options)>();
             app = BuildApp(settings, processor, loggerFactory, bound);
             try
@@ -134,6 +138,29 @@ public sealed class CoordinatorServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// A cluster with a lake storage but no <c>datalake.format</c> takes the lake's format; a configured format must
+    /// be the lake's.
+    /// </summary>
+    private static CoordinatorSettings WithLakeFormat(CoordinatorSettings settings, Configuration conf, ILakeStorage? lake)
+    {
+        if (lake is null) return settings;
+        if (!FlussEnums.TryParse<DataLakeFormat>(lake.Format, out var format))
+            throw new InvalidConfigException($"The lake storage has the format '{lake.Format}', which is not a lake format ({FlussEnums.AllowedValues<DataLakeFormat>()}).");
+        if (settings.DataLakeFormat is { } configured)
+        {
+            if (configured != format)
+                throw new InvalidConfigException(
+                    $"'{ConfigOptions.DataLakeFormatOption.Key}' is {FlussEnums.Name(configured)}, but the coordinator's lake storage is {lake.Format}.");
+            return settings;
+        }
+        return settings with
+        {
+            DataLakeFormat = format,
+            DataLakeEnabled = conf.Get(ConfigOptions.DataLakeEnabled) ?? true,
+        };
+    }
 
     private static WebApplication BuildApp(CoordinatorSettings settings, CoordinatorEventProcessor processor, ILoggerFactory loggerFactory,
         List<(Listener, ListenOptions)> bound)

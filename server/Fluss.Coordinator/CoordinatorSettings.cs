@@ -48,6 +48,9 @@ internal sealed record CoordinatorSettings
 
     public required bool AllowKvTables { get; init; }
 
+    /// <summary>How long a tiering service may stay silent about a table it tiers (<c>lake.tiering.service-timeout</c>).</summary>
+    public required TimeSpan LakeTieringServiceTimeout { get; init; }
+
     public static CoordinatorSettings From(Configuration conf)
     {
         ArgumentNullException.ThrowIfNull(conf);
@@ -78,6 +81,10 @@ internal sealed record CoordinatorSettings
             throw new InvalidConfigException($"Invalid '{ConfigOptions.NettyServerMaxRequestSize.Key}': {maxRequest} bytes is too small; use at least 1kb.");
 
         var lakeFormat = conf.Get(ConfigOptions.DataLakeFormatOption);
+        var tieringTimeout = conf.Get(CoordinatorServerOptions.LakeTieringServiceTimeout);
+        if (tieringTimeout < TimeSpan.FromMilliseconds(1))
+            throw new InvalidConfigException(
+                $"Invalid '{CoordinatorServerOptions.LakeTieringServiceTimeout.Key}': {tieringTimeout} must be at least 1 ms.");
         return new CoordinatorSettings
         {
             BindListeners = bind,
@@ -95,6 +102,7 @@ internal sealed record CoordinatorSettings
             DataLakeEnabled = conf.Get(ConfigOptions.DataLakeEnabled) ?? lakeFormat is not null,
             AllowLogTables = conf.Get(ConfigOptions.LogTableAllowCreation),
             AllowKvTables = conf.Get(ConfigOptions.KvTableAllowCreation),
+            LakeTieringServiceTimeout = tieringTimeout,
         };
     }
 

@@ -45,4 +45,33 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "Coordinator stopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Lake table {Path} ({TableId}) is no longer tiered")]
+    public static partial void LakeTableRemoved(ILogger logger, Fluss.Metadata.TablePath path, long tableId);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Lake table {Path} ({TableId}) handed out for tiering with tiering epoch {Epoch}")]
+    public static partial void TableAssigned(ILogger logger, Fluss.Metadata.TablePath path, long tableId, long epoch);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information,
+        Message = "Lake table {Path} ({TableId}) tiered in round {Epoch} in {DurationMs} ms (file size {FileSize}, records {RecordCount}, force-finished {Forced})")]
+    public static partial void TableTiered(ILogger logger, Fluss.Metadata.TablePath path, long tableId, long epoch, long durationMs, long fileSize, long recordCount, bool forced);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning,
+        Message = "The tiering service of lake table {Path} ({TableId}) sent no heartbeat for round {Epoch} within {TimeoutMs} ms; the table is pending again")]
+    public static partial void TieringServiceTimedOut(ILogger logger, Fluss.Metadata.TablePath path, long tableId, long epoch, double timeoutMs);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Error, Message = "Lake table {TableId} cannot change tiering state from {From} to {To}")]
+    public static partial void InvalidTieringTransition(ILogger logger, long tableId, Fluss.Coordinator.Lake.TieringState from, Fluss.Coordinator.Lake.TieringState to);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Lake snapshot {SnapshotId} of table {Path} ({TableId}) committed{Repair}")]
+    public static partial void LakeSnapshotCommitted(ILogger logger, Fluss.Metadata.TablePath path, long tableId, long snapshotId, string repair);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "The lake snapshots of table {TableId} cannot be loaded from {Path}: {Detail}")]
+    public static partial void LakeTableLoadFailed(ILogger logger, long tableId, string path, string detail);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "Deleting the discarded lake offsets file {Path} failed: {Detail}")]
+    public static partial void OffsetsFileDeleteFailed(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventId = 28, Level = LogLevel.Information, Message = "Altered table {Path} ({TableId}): {Changes}")]
+    public static partial void TableAltered(ILogger logger, Fluss.Metadata.TablePath path, long tableId, string changes);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fluss.Config;
 using Fluss.Coordinator;
+using Fluss.Lake;
 using Fluss.Lake.Paimon;
 using Fluss.Tiering;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,10 @@ namespace Fluss.LocalCluster;
 /// <summary>Options of a local cluster.</summary>
 public sealed record LocalClusterOptions
 {
-    /// <summary>Root data directory: the coordinator keeps <c>coordinator/</c>, tablet server N keeps <c>tablet-N/</c>, remote storage defaults to <c>remote/</c>.</summary>
+    /// <summary>
+    /// Root data directory: the coordinator keeps <c>coordinator/</c>, tablet server N keeps <c>tablet-N/</c>, remote
+    /// storage defaults to <c>remote/</c> and the Paimon lake warehouse to <c>lake/</c>.
+    /// </summary>
     public required string DataDir { get; init; }
 
     /// <summary>Coordinator port clients bootstrap from; 0 picks a free port.</summary>
@@ -49,11 +53,18 @@ public sealed class FlussLocalCluster : IAsyncDisposable
     private readonly Dictionary<int, Fluss.TabletServer.TabletServer> _tabletServers = [];
     private int _stopped;
 
-    private FlussLocalCluster(LocalClusterOptions options, CoordinatorServer coordinator)
+    private FlussLocalCluster(LocalClusterOptions options, CoordinatorServer coordinator, ILakeStorage? lakeStorage)
     {
         _options = options;
         Coordinator = coordinator;
+        LakeStorage = lakeStorage;
     }
+
+    /// <summary>
+    /// The cluster's lake: Paimon in <c>{DataDir}/lake</c> unless <c>datalake.format</c> / <c>datalake.paimon.warehouse</c>
+    /// say otherwise.
+    /// </summary>
+    public ILakeStorage? LakeStorage { get; }
 
     public CoordinatorServer Coordinator { get; private set; }
 
@@ -73,8 +84,9 @@ public sealed class FlussLocalCluster : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (options.TabletServers < 1) throw new ArgumentOutOfRangeException(nameof(options), "A local cluster needs at least one tablet server.");
         Directory.CreateDirectory(options.DataDir);
-        var coordinator = await StartCoordinatorAsync(options, options.CoordinatorPort, cancellationToken).ConfigureAwait(false);
-        var cluster = new FlussLocalCluster(options, coordinator);
+        var lake = PaimonLakeStorage.FromConfiguration(BaseConfiguration(options));
+        var coordinator = await StartCoordinatorAsync(options, options.CoordinatorPort, lake, cancellationToken).ConfigureAwait(false);
+        var cluster = new FlussLocalCluster(options, coordinator, lake);
         try
         {
             for (var id = 0; id < options.TabletServers; id++)
@@ -120,7 +132,7 @@ public sealed class FlussLocalCluster : IAsyncDisposable
     {
         var port = Coordinator.Port;
         await Coordinator.StopAsync(cancellationToken).ConfigureAwait(false);
-        Coordinator = await StartCoordinatorAsync(_options, port, cancellationToken).ConfigureAwait(false);
+        Coordinator = await StartCoordinatorAsync(_options, port, LakeStorage, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -142,15 +154,13 @@ public sealed class FlussLocalCluster : IAsyncDisposable
     private async Task StartTieringAsync(CancellationToken cancellationToken)
     {
         var conf = BaseConfiguration(_options);
-        if (!_options.Tiering || !conf.Get(TieringOptions.Embedded)) return;
-        var lake = PaimonLakeStorage.FromConfiguration(conf);
-        if (lake is null) return;
+        if (!_options.Tiering || !conf.Get(TieringOptions.Embedded) || LakeStorage is not { } lake) return;
         conf.SetString(ConfigOptions.BootstrapServers.Key, BootstrapServers);
         TieringService = await TieringService.StartAsync(TieringServiceOptions.FromConfiguration(conf, lake) with { LoggerFactory = _options.LoggerFactory },
             cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<CoordinatorServer> StartCoordinatorAsync(LocalClusterOptions options, int port, CancellationToken ct)
+    private static async Task<CoordinatorServer> StartCoordinatorAsync(LocalClusterOptions options, int port, ILakeStorage? lake, CancellationToken ct)
     {
         var conf = BaseConfiguration(options);
         conf.SetString(ConfigOptions.BindListeners.Key, $"FLUSS://{options.Host}:{port}");
@@ -160,6 +170,7 @@ public sealed class FlussLocalCluster : IAsyncDisposable
             Configuration = conf,
             TimeProvider = options.TimeProvider,
             LoggerFactory = options.LoggerFactory,
+            LakeStorage = lake,
         }, ct).ConfigureAwait(false);
     }
 
@@ -169,6 +180,9 @@ public sealed class FlussLocalCluster : IAsyncDisposable
         // Remote storage (KV snapshots, later remote log segments and the lake) lives under the data directory
         // unless configured: the embedded default needs no external storage.
         conf.SetString(ConfigOptions.RemoteDataDir.Key, Path.Combine(options.DataDir, "remote"));
+        // A lake out of the box: Paimon in {data dir}/lake unless configured otherwise.
+        conf.SetString(ConfigOptions.DataLakeFormatOption.Key, "paimon");
+        conf.SetString(PaimonLakeStorage.WarehouseKey, Path.Combine(options.DataDir, "lake"));
         foreach (var (k, v) in options.Settings) conf.SetString(k, v);
         return conf;
     }

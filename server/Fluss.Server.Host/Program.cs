@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Fluss.Config;
 using Fluss.Coordinator;
 using Fluss.Errors;
+using Fluss.Lake.Paimon;
 using Fluss.LocalCluster;
 using Fluss.Server.Host;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,12 @@ root.Options.Add(defines);
 var coordinator = new Command("coordinator", "Run the coordinator server (embedded metadata store under data.dir)");
 coordinator.SetAction((parse, ct) => HostRunner.RunAsync(parse, configFile, defines, async (conf, logs, token) =>
 {
-    var server = await CoordinatorServer.StartAsync(new CoordinatorServerOptions { Configuration = conf, LoggerFactory = logs }, token).ConfigureAwait(false);
+    var server = await CoordinatorServer.StartAsync(new CoordinatorServerOptions
+    {
+        Configuration = conf,
+        LoggerFactory = logs,
+        LakeStorage = PaimonLakeStorage.FromConfiguration(conf),
+    }, token).ConfigureAwait(false);
     Console.WriteLine($"coordinator ready on port {server.Port}");
     return server;
 }, ct));

@@ -90,4 +90,51 @@ public class FlussAdminTests
         Assert.Contains($"127.0.0.1:{down}", read.Message, StringComparison.Ordinal);
         Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(12));
     }
+
+    [Fact]
+    public async Task AlterTableAsync_SetAndReset_SentAsSetAndDeleteOps_RefusalTyped()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        await using var connection = await FlussConnection.ConnectAsync(Fast(cluster.Address));
+
+        await connection.Admin.AlterTableAsync(TestTables.Orders,
+            [TableChange.Set("table.datalake.freshness", "1 min"), TableChange.Reset("table.log.ttl")], ignoreIfNotExists: true);
+
+        var request = Assert.Single(cluster.State.AlterRequests);
+        Assert.Equal(("shop", "orders"), (request.TablePath.DatabaseName, request.TablePath.TableName));
+        Assert.True(request.IgnoreIfNotExists);
+        Assert.Equal(2, request.ConfigChanges.Count);
+        Assert.Equal(("table.datalake.freshness", "1 min", 0), (request.ConfigChanges[0].ConfigKey, request.ConfigChanges[0].ConfigValue, request.ConfigChanges[0].OpType));
+        Assert.Equal(("table.log.ttl", false, 1), (request.ConfigChanges[1].ConfigKey, request.ConfigChanges[1].HasConfigValue, request.ConfigChanges[1].OpType));
+
+        var refused = await Assert.ThrowsAsync<InvalidAlterTableException>(() => connection.Admin.AlterTableAsync(TestTables.Orders, [TableChange.Set("bad", "x")]));
+        Assert.Equal(FlussErrorCode.InvalidAlterTable, refused.ErrorCode);
+        Assert.Contains("'bad'", refused.Message);
+        Assert.Throws<ArgumentException>(() => TableChange.Set(" ", "x"));
+    }
+
+    [Fact]
+    public async Task GetLakeSnapshotAsync_Snapshot_BucketOffsetsAndCommitTime_NoneTyped()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        await using var connection = await FlussConnection.ConnectAsync(Fast(cluster.Address));
+
+        var none = await Assert.ThrowsAsync<LakeTableSnapshotNotExistException>(() => connection.Admin.GetLakeSnapshotAsync(TestTables.Orders));
+        Assert.Equal(FlussErrorCode.LakeSnapshotNotExist, none.ErrorCode);
+        Assert.Contains("shop.orders", none.Message);
+
+        var response = new Rpc.Messages.GetLakeSnapshotResponse { TableId = 7, SnapshotId = 3, CommitTimestamp = 1_700_000_000_123 };
+        response.BucketSnapshots.Add(new Rpc.Messages.PbLakeSnapshotForBucket { BucketId = 0, LogOffset = 10 });
+        response.BucketSnapshots.Add(new Rpc.Messages.PbLakeSnapshotForBucket { BucketId = 2, LogOffset = 30 });
+        cluster.State.LakeSnapshot = response;
+
+        var snapshot = await connection.Admin.GetLakeSnapshotAsync(TestTables.Orders);
+        Assert.Equal(7, snapshot.TableId);
+        Assert.Equal(3, snapshot.SnapshotId);
+        Assert.Equal(new Dictionary<int, long> { [0] = 10, [2] = 30 }, snapshot.BucketOffsets);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123), snapshot.CommitTime);
+
+        response.ClearCommitTimestamp();
+        Assert.Null((await connection.Admin.GetLakeSnapshotAsync(TestTables.Orders)).CommitTime);
+    }
 }

@@ -45,4 +45,13 @@ public sealed class ServerConfigurationTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("nope.yaml", stdout + stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Coordinator_PaimonWithoutWarehouse_FailsNamingTheKey()
+    {
+        var (code, stdout, stderr) = await FlussProcess.RunAsync(FlussProcess.FlussServer, null, TimeSpan.FromSeconds(60),
+            "coordinator", "-D", "bind.listeners=FLUSS://127.0.0.1:0", "-D", $"data.dir={_dir}", "-D", "datalake.format=paimon");
+        Assert.Equal(1, code);
+        Assert.Contains("datalake.paimon.warehouse", stdout + stderr, StringComparison.Ordinal);
+    }
 }

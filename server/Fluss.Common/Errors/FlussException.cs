@@ -37,6 +37,10 @@ public class FlussException : Exception
         FlussErrorCode.RecordTooLarge => new RecordTooLargeException(message ?? FlussErrors.DefaultMessage(code)),
         FlussErrorCode.NotLeaderOrFollower => new NotLeaderOrFollowerException(message ?? FlussErrors.DefaultMessage(code)),
         FlussErrorCode.LogOffsetOutOfRange => new LogOffsetOutOfRangeException(message ?? FlussErrors.DefaultMessage(code)),
+        FlussErrorCode.LakeStorageNotConfigured => new LakeStorageNotConfiguredException(message ?? FlussErrors.DefaultMessage(code)),
+        FlussErrorCode.FencedTieringEpoch => new FencedTieringEpochException(message ?? FlussErrors.DefaultMessage(code)),
+        FlussErrorCode.LakeSnapshotNotExist => new LakeTableSnapshotNotExistException(message ?? FlussErrors.DefaultMessage(code)),
+        FlussErrorCode.InvalidAlterTable => new InvalidAlterTableException(message ?? FlussErrors.DefaultMessage(code)),
         _ => new FlussException(code, message),
     };
 }
@@ -68,3 +72,15 @@ public sealed class RecordTooLargeException(string message) : FlussException(Flu
 public sealed class NotLeaderOrFollowerException(string message) : FlussException(FlussErrorCode.NotLeaderOrFollower, message);
 
 public sealed class LogOffsetOutOfRangeException(string message) : FlussException(FlussErrorCode.LogOffsetOutOfRange, message);
+
+/// <summary>A lake table was asked for, but the cluster has no lake storage (LAKE_STORAGE_NOT_CONFIGURED, 40).</summary>
+public sealed class LakeStorageNotConfiguredException(string message) : FlussException(FlussErrorCode.LakeStorageNotConfigured, message);
+
+/// <summary>A tiering request carried a tiering epoch that is no longer the table's current one (FENCED_TIERING_EPOCH, 50).</summary>
+public sealed class FencedTieringEpochException(string message) : FlussException(FlussErrorCode.FencedTieringEpoch, message);
+
+/// <summary>The table has no (such) lake snapshot (LAKE_SNAPSHOT_NOT_EXIST, 53).</summary>
+public sealed class LakeTableSnapshotNotExistException(string message) : FlussException(FlussErrorCode.LakeSnapshotNotExist, message);
+
+/// <summary>A table alteration is not allowed; the message names the option (INVALID_ALTER_TABLE, 56).</summary>
+public sealed class InvalidAlterTableException(string message) : FlussException(FlussErrorCode.InvalidAlterTable, message);

@@ -10,6 +10,12 @@ namespace Fluss.Coordinator.Rpc;
 /// <summary>The coordinator's admin writes and cluster control (the CoordinatorService of the contract).</summary>
 internal sealed class CoordinatorGrpcService(CoordinatorEventProcessor processor) : CoordinatorService.CoordinatorServiceBase
 {
+    /// <summary>PbAlterConfig op_type SET.</summary>
+    internal const int AlterConfigOpSet = 0;
+
+    /// <summary>PbAlterConfig op_type DELETE (reset to the default).</summary>
+    internal const int AlterConfigOpDelete = 1;
+
     public override async Task<CreateDatabaseResponse> CreateDatabase(CreateDatabaseRequest request, ServerCallContext context)
     {
         TablePath.ValidateDatabaseName(request.DatabaseName);
@@ -40,9 +46,46 @@ internal sealed class CoordinatorGrpcService(CoordinatorEventProcessor processor
         var path = RequestPaths.Of(request.TablePath);
         path.Validate();
         var descriptor = ParseDescriptor(path, request.TableJson.Span);
-        await processor.InvokeAsync(new CreateTableEvent(path, descriptor, request.IgnoreIfExists), context.CancellationToken).ConfigureAwait(false);
+        await processor.CreateTableRequestAsync(path, descriptor, request.IgnoreIfExists, context.CancellationToken).ConfigureAwait(false);
         return new CreateTableResponse();
     }
+
+    public override async Task<AlterTableResponse> AlterTable(AlterTableRequest request, ServerCallContext context)
+    {
+        var path = RequestPaths.Of(request.TablePath);
+        path.Validate();
+        var changes = new List<TableOptionChange>(request.ConfigChanges.Count);
+        foreach (var change in request.ConfigChanges)
+        {
+            if (string.IsNullOrWhiteSpace(change.ConfigKey))
+                throw new InvalidAlterTableException($"A change of table {path} has no config_key.");
+            changes.Add(change.OpType switch
+            {
+                AlterConfigOpSet when change.HasConfigValue => new TableOptionChange(change.ConfigKey, change.ConfigValue),
+                AlterConfigOpSet => throw new InvalidAlterTableException($"Setting '{change.ConfigKey}' of table {path} needs a config_value."),
+                AlterConfigOpDelete => new TableOptionChange(change.ConfigKey, null),
+                _ => throw new InvalidAlterTableException(
+                    $"The change of '{change.ConfigKey}' of table {path} has op_type {change.OpType}; table options support only SET ({AlterConfigOpSet}) and DELETE ({AlterConfigOpDelete})."),
+            });
+        }
+        await processor.AlterTableRequestAsync(path, changes, request.IgnoreIfNotExists, context.CancellationToken).ConfigureAwait(false);
+        return new AlterTableResponse();
+    }
+
+    public override Task<GetLakeSnapshotResponse> GetLakeSnapshot(GetLakeSnapshotRequest request, ServerCallContext context)
+    {
+        var path = RequestPaths.Of(request.TablePath);
+        return processor.GetLakeSnapshotAsync(path, request.HasSnapshotId ? request.SnapshotId : null, context.CancellationToken);
+    }
+
+    public override Task<LakeTieringHeartbeatResponse> LakeTieringHeartbeat(LakeTieringHeartbeatRequest request, ServerCallContext context) =>
+        Task.FromResult(processor.LakeTieringHeartbeat(request));
+
+    public override Task<PrepareLakeTableSnapshotResponse> PrepareLakeTableSnapshot(PrepareLakeTableSnapshotRequest request, ServerCallContext context) =>
+        processor.PrepareLakeTableSnapshotAsync(request, context.CancellationToken);
+
+    public override Task<CommitLakeTableSnapshotResponse> CommitLakeTableSnapshot(CommitLakeTableSnapshotRequest request, ServerCallContext context) =>
+        processor.CommitLakeTableSnapshotAsync(request, context.CancellationToken);
 
     public override async Task<DropTableResponse> DropTable(DropTableRequest request, ServerCallContext context)
     {

@@ -211,6 +211,23 @@ internal sealed class CoordinatorStore
         await MultiAsync(ops, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Replaces a table's registration (ALTER TABLE: new properties and modified time).</summary>
+    public Task UpdateTableRegistrationAsync(TablePath path, TableRegistration registration, CancellationToken cancellationToken) =>
+        MultiAsync([MetadataOp.Set(_paths.Table(path.DatabaseName, path.TableName), registration.ToJson())], cancellationToken);
+
+    /// <summary>The lake table node of a table (<c>/tabletservers/tables/{id}/laketable</c>) with its stat, or null.</summary>
+    public Task<NodeData?> TryGetLakeTableAsync(long tableId, CancellationToken cancellationToken) =>
+        _session.TryGetAsync(_paths.LakeTable(tableId), null, cancellationToken);
+
+    /// <summary>Writes a table's lake table node (created on the first lake snapshot).</summary>
+    public async Task WriteLakeTableAsync(long tableId, LakeTableNode node, CancellationToken cancellationToken)
+    {
+        var path = _paths.LakeTable(tableId);
+        var data = node.ToJson();
+        var exists = await _session.ExistsAsync(path, null, cancellationToken).ConfigureAwait(false) is not null;
+        await MultiAsync([exists ? MetadataOp.Set(path, data) : MetadataOp.Create(path, data)], cancellationToken).ConfigureAwait(false);
+    }
+
     public Task<long> NextTableIdAsync(CancellationToken cancellationToken) =>
         new SequenceIdCounter(_session, _paths.TableSequenceId()).GetAndIncrementAsync(cancellationToken);
 

@@ -42,11 +42,33 @@ internal sealed class TabletServiceImpl(ReplicaManager replicas) : TabletService
 }
 
 /// <summary>
-/// The read-only metadata service of a tablet server: GetMetadata from the metadata cache, so clients can bootstrap
-/// from any server. The other read-only calls are the coordinator's and answer UNIMPLEMENTED here.
+/// The read-only metadata service of a tablet server: GetMetadata and GetTableInfo from the metadata cache, so clients
+/// can bootstrap from any server. The other read-only calls are the coordinator's and answer UNIMPLEMENTED here.
 /// </summary>
 internal sealed class TabletAdminReadOnlyServiceImpl(ReplicaManager replicas) : AdminReadOnlyService.AdminReadOnlyServiceBase
 {
     public override Task<MetadataResponse> GetMetadata(MetadataRequest request, ServerCallContext context) =>
         Task.FromResult(replicas.MetadataCache.BuildMetadataResponse(request, replicas.ServerId));
+
+    /// <summary>The table as the coordinator last announced it (UpdateMetadata), including altered options.</summary>
+    public override Task<GetTableInfoResponse> GetTableInfo(GetTableInfoRequest request, ServerCallContext context)
+    {
+        if (request.TablePath is null)
+            throw new Fluss.Errors.InvalidTableException("The request has no table_path; it must name the database and the table.");
+        var path = new Fluss.Metadata.TablePath(request.TablePath.DatabaseName, request.TablePath.TableName);
+        if (!replicas.MetadataCache.TryGetTable(path, out var table))
+            throw new Fluss.Errors.TableNotExistException(
+                $"Table {path} is not known to tablet server {replicas.ServerId}: it does not exist, or the coordinator has not announced it yet. Ask the coordinator, or retry shortly.");
+        var proto = table.Proto;
+        var response = new GetTableInfoResponse
+        {
+            TableId = proto.TableId,
+            SchemaId = proto.SchemaId,
+            TableJson = proto.TableJson,
+            CreatedTime = proto.CreatedTime,
+            ModifiedTime = proto.ModifiedTime,
+        };
+        if (proto.HasRemoteDataDir) response.RemoteDataDir = proto.RemoteDataDir;
+        return Task.FromResult(response);
+    }
 }

@@ -132,6 +132,12 @@ internal sealed class FakeState
 
     public Dictionary<int, int> FetchAttempts { get; } = [];
 
+    /// <summary>Every AlterTable request received.</summary>
+    public List<Rpc.Messages.AlterTableRequest> AlterRequests { get; } = [];
+
+    /// <summary>What GetLakeSnapshot answers; null: LAKE_SNAPSHOT_NOT_EXIST.</summary>
+    public Rpc.Messages.GetLakeSnapshotResponse? LakeSnapshot { get; set; }
+
     public FakeTable AddTable(TablePath path, TableDescriptor descriptor)
     {
         lock (Lock)

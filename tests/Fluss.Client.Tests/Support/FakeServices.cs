@@ -157,6 +157,28 @@ internal sealed class FakeCoordinatorService(FakeState state) : CoordinatorServi
         return Task.FromResult(new CreateTableResponse());
     }
 
+    /// <summary>Records the request; a change of the key <c>bad</c> is refused as Fluss refuses a non-alterable option.</summary>
+    public override Task<AlterTableResponse> AlterTable(AlterTableRequest request, ServerCallContext context)
+    {
+        lock (state.Lock)
+        {
+            state.AlterRequests.Add(request.Clone());
+            if (request.ConfigChanges.Any(c => c.ConfigKey == "bad"))
+                throw new InvalidAlterTableException("'bad' cannot be altered.");
+            return Task.FromResult(new AlterTableResponse());
+        }
+    }
+
+    public override Task<GetLakeSnapshotResponse> GetLakeSnapshot(GetLakeSnapshotRequest request, ServerCallContext context)
+    {
+        lock (state.Lock)
+        {
+            return state.LakeSnapshot is { } snapshot
+                ? Task.FromResult(snapshot.Clone())
+                : throw new LakeTableSnapshotNotExistException($"Table {request.TablePath.DatabaseName}.{request.TablePath.TableName} has no lake snapshot yet.");
+        }
+    }
+
     public override Task<DropTableResponse> DropTable(DropTableRequest request, ServerCallContext context)
     {
         lock (state.Lock)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Fluss.Config;
 using Fluss.Coordinator;
 using Fluss.Errors;
+using Fluss.Lake;
 using Fluss.Metadata;
 using Fluss.MetadataStore;
 using Fluss.Rpc;
@@ -25,13 +26,17 @@ internal sealed class CoordinatorHarness : IAsyncDisposable
     private readonly List<FakeTabletServer> _servers = [];
     private GrpcChannel _channel = null!;
 
-    private CoordinatorHarness(TempDirectory dir, Configuration conf, FakeTimeProvider? clock, EmbeddedMetadataStore? store)
+    private CoordinatorHarness(TempDirectory dir, Configuration conf, FakeTimeProvider? clock, EmbeddedMetadataStore? store, ILakeStorage? lake)
     {
         Dir = dir;
         Configuration = conf;
         Clock = clock;
         Store = store;
+        Lake = lake;
     }
+
+    /// <summary>The lake storage the coordinator was given, if any.</summary>
+    public ILakeStorage? Lake { get; }
 
     public TempDirectory Dir { get; }
 
@@ -51,12 +56,14 @@ internal sealed class CoordinatorHarness : IAsyncDisposable
     public IReadOnlyList<FakeTabletServer> TabletServers => _servers;
 
     /// <summary>A coordinator over an in-memory store on a fake clock.</summary>
-    public static async Task<CoordinatorHarness> StartAsync(Action<Configuration>? configure = null)
+    /// <param name="configure">Changes to the configuration.</param>
+    /// <param name="lake">Makes the lake storage from the test's temp directory (null: no lake).</param>
+    public static async Task<CoordinatorHarness> StartAsync(Action<Configuration>? configure = null, Func<string, ILakeStorage?>? lake = null)
     {
         var dir = new TempDirectory();
         var clock = new FakeTimeProvider();
         var store = await EmbeddedMetadataStore.OpenAsync(new EmbeddedMetadataStoreOptions { TimeProvider = clock });
-        var harness = new CoordinatorHarness(dir, BaseConfiguration(dir, configure), clock, store);
+        var harness = new CoordinatorHarness(dir, BaseConfiguration(dir, configure), clock, store, lake?.Invoke(dir.Path));
         await harness.StartServerAsync();
         return harness;
     }
@@ -65,7 +72,7 @@ internal sealed class CoordinatorHarness : IAsyncDisposable
     public static async Task<CoordinatorHarness> StartDurableAsync(Action<Configuration>? configure = null)
     {
         var dir = new TempDirectory();
-        var harness = new CoordinatorHarness(dir, BaseConfiguration(dir, configure), null, null);
+        var harness = new CoordinatorHarness(dir, BaseConfiguration(dir, configure), null, null, null);
         await harness.StartServerAsync();
         return harness;
     }
@@ -87,6 +94,7 @@ internal sealed class CoordinatorHarness : IAsyncDisposable
             Configuration = Configuration,
             MetadataStore = Store,
             TimeProvider = Clock ?? TimeProvider.System,
+            LakeStorage = Lake,
         });
         _channel = GrpcChannel.ForAddress(Server.Endpoint);
         Admin = new AdminReadOnlyService.AdminReadOnlyServiceClient(_channel);
