@@ -54,6 +54,7 @@ public sealed class TieringThroughputTests(Xunit.Abstractions.ITestOutputHelper 
             await foreach (var batch in scanner.ReadBatchesAsync())
                 (byBucket.TryGetValue(batch.Bucket, out var list) ? list : byBucket[batch.Bucket] = []).Add(batch);
         }
+        var arrowBytes = byBucket.Values.SelectMany(l => l).Sum(b => new TieringBatch(b.Batch, default, 0, 0, null).SizeBytes);
         using var baselineDir = new TempDir();
         var baselineLake = new PaimonLakeStorage(baselineDir.Path);
         await baselineLake.CreateTableAsync(table.Path, table.Info.ToTableDescriptor());
@@ -67,7 +68,7 @@ public sealed class TieringThroughputTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.Equal(Rows, files.Sum(f => f.RowCount));
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"scenario\":\"tiering-throughput\",\"rows\":{Rows},\"rounds\":{committed.Count},\"tiering_s\":{tieringSeconds:F3},\"tiering_rows_per_s\":{tieredRows / tieringSeconds:F0},\"tiering_parquet_mb_per_s\":{tieredBytes / 1e6 / tieringSeconds:F2}," +
+            $"{{\"scenario\":\"tiering-throughput\",\"rows\":{Rows},\"arrow_mb\":{arrowBytes / 1e6:F1},\"parquet_mb\":{tieredBytes / 1e6:F2},\"rounds\":{committed.Count},\"tiering_arrow_mb_per_s\":{arrowBytes / 1e6 / tieringSeconds:F1},\"paimon_writer_arrow_mb_per_s\":{arrowBytes / 1e6 / watch.Elapsed.TotalSeconds:F1},\"tiering_s\":{tieringSeconds:F3},\"tiering_rows_per_s\":{tieredRows / tieringSeconds:F0},\"tiering_parquet_mb_per_s\":{tieredBytes / 1e6 / tieringSeconds:F2}," +
             $"\"paimon_writer_s\":{watch.Elapsed.TotalSeconds:F3},\"paimon_writer_rows_per_s\":{Rows / watch.Elapsed.TotalSeconds:F0},\"paimon_writer_parquet_mb_per_s\":{baselineBytes / 1e6 / watch.Elapsed.TotalSeconds:F2}," +
             $"\"ratio\":{watch.Elapsed.TotalSeconds / tieringSeconds:F2}}}"));
 

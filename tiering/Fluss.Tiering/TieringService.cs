@@ -118,14 +118,16 @@ public sealed class TieringService : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
-        builder.Services.AddHangfire(_ => { });
         var app = builder.Build();
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        var dashboard = new DashboardOptions
         {
             Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
             DashboardTitle = "Fluss tiering",
             DisplayStorageConnectionString = false,
-        }, _storage);
+        };
+        // The dashboard middleware on this service's storage. Not UseHangfireDashboard: it needs AddHangfire, which
+        // points Hangfire's process-wide log provider at this web host's logger factory, disposed with the host.
+        app.Map("/hangfire", branch => branch.UseMiddleware<AspNetCoreDashboardMiddleware>(_storage, dashboard, DashboardRoutes.Routes));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _dashboard = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
