@@ -63,7 +63,11 @@ internal sealed record TieringRoundResult(
     TimeSpan Duration,
     IReadOnlyDictionary<int, long> EndOffsets,
     TimeSpan? MaxLag,
-    Exception? Error);
+    Exception? Error)
+{
+    /// <summary>Time spent reading buckets and writing their lake files (summed over buckets), for measurements.</summary>
+    public (TimeSpan Read, TimeSpan Write) BucketTime { get; init; }
+}
 
 /// <summary>
 /// One tiering round of one table (Fluss's tiering source, reader and committer in one): repair a lake commit the
@@ -82,6 +86,8 @@ internal sealed class TieringRound
     private readonly Lock _filesLock = new();
     private readonly List<LakeWriteResult> _files = [];
     private volatile Exception? _fenced;
+    private long _readTicks;
+    private long _writeTicks;
 
     public TieringRound(TieringAssignment table, ITieringCoordinator coordinator, ITieringLogSource logs, ILakeStorage lake, RoundSettings settings, ILogger log)
     {
@@ -110,7 +116,10 @@ internal sealed class TieringRound
         TimeSpan? maxLag = null;
 
         TieringRoundResult Result(RoundOutcome outcome, Exception? error = null) =>
-            new(_table, outcome, snapshotId, repaired, rows, bytes, _files.Count, _settings.Time.GetElapsedTime(started), offsets, maxLag, error);
+            new(_table, outcome, snapshotId, repaired, rows, bytes, _files.Count, _settings.Time.GetElapsedTime(started), offsets, maxLag, error)
+            {
+                BucketTime = (TimeSpan.FromTicks(Interlocked.Read(ref _readTicks)), TimeSpan.FromTicks(Interlocked.Read(ref _writeTicks))),
+            };
 
         try
         {
@@ -262,6 +271,7 @@ internal sealed class TieringRound
     private async Task<BucketResult?> TierBucketAsync(ILakeTableWriter writer, ITieringTableLog log, int bucket, long start, long end, CancellationToken ct)
     {
         var batches = new List<TieringBatch>();
+        var started = _settings.Time.GetTimestamp();
         try
         {
             long held = 0;
@@ -285,7 +295,10 @@ internal sealed class TieringRound
                 minTs = Math.Min(minTs, batches[i].Timestamp);
                 maxTs = Math.Max(maxTs, batches[i].Timestamp);
             }
+            var read = _settings.Time.GetTimestamp();
+            Interlocked.Add(ref _readTicks, _settings.Time.GetElapsedTime(started, read).Ticks);
             var file = await writer.WriteAsync(bucket, lakeBatches, ct).ConfigureAwait(false);
+            Interlocked.Add(ref _writeTicks, _settings.Time.GetElapsedTime(read).Ticks);
             lock (_filesLock) _files.Add(file);
             return new BucketResult(bucket, file, batches[^1].NextOffset, minTs, maxTs, capped);
         }
