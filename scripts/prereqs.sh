@@ -15,5 +15,8 @@ install_prereqs() {
     exit 1
   fi
   # Interop tests decode our Paimon manifests with Python's avro module (zstandard codec).
-  apt_install python3-avro python3-zstandard
+  # Tests of the lake tiering service start their own private PostgreSQL servers (Hangfire's job store) from the
+  # postgresql package's binaries, in temp directories on free loopback ports, as the postgres OS user when run as
+  # root. The system cluster the package may create and start on port 5432 is neither used nor in their way.
+  apt_install python3-avro python3-zstandard postgresql
 }

@@ -41,7 +41,8 @@ internal static class LocalCommands
                 TabletServers = n,
                 Settings = settings,
             }, stop.Token).ConfigureAwait(false);
-            await ctx.Out.WriteLineAsync($"Fluss local cluster ready: bootstrap servers {cluster.BootstrapServers}, {n} tablet servers, data dir {dir}").ConfigureAwait(false);
+            var lake = cluster.LakeStorage is { } l ? $", {l.Format} lake warehouse {l.Warehouse}" : "";
+            await ctx.Out.WriteLineAsync($"Fluss local cluster ready: bootstrap servers {cluster.BootstrapServers}, {n} tablet servers, data dir {dir}{lake}").ConfigureAwait(false);
             await ctx.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
