@@ -18,6 +18,7 @@ internal sealed class Sender : IAsyncDisposable
 {
     private readonly ClientContext _context;
     private readonly TablePath _path;
+    private readonly string _pathText;
     private readonly long _tableId;
     private readonly RecordAccumulator _accumulator;
     private readonly WriteRpc _rpc;
@@ -32,6 +33,7 @@ internal sealed class Sender : IAsyncDisposable
         _context = context;
         _options = context.Options;
         _path = table.TablePath;
+        _pathText = _path.ToString();
         _tableId = table.TableId;
         _accumulator = accumulator;
         _rpc = rpc;
@@ -194,6 +196,7 @@ internal sealed class Sender : IAsyncDisposable
         }
 
         IReadOnlyDictionary<int, BucketWriteResult> results;
+        var sentAt = TimeProvider.System.GetTimestamp();
         try
         {
             results = await _rpc.SendAsync(_context.Channels.Tablet(server), server, _tableId, live, token).ConfigureAwait(false);
@@ -210,6 +213,7 @@ internal sealed class Sender : IAsyncDisposable
             return;
         }
 
+        var latencyMs = TimeProvider.System.GetElapsedTime(sentAt).TotalMilliseconds;
         foreach (var batch in live)
         {
             if (!results.TryGetValue(batch.Bucket, out var r))
@@ -217,7 +221,10 @@ internal sealed class Sender : IAsyncDisposable
             else if (r.Error is { } error)
                 Handle(batch, error);
             else
+            {
+                ClientMetrics.BatchAcknowledged(_pathText, latencyMs, batch.RecordCount, batch.Payload?.Length ?? 0);
                 _accumulator.Complete(batch, _options.WriterAcks == 0 ? -1 : r.Offset);
+            }
         }
     }
 

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using Apache.Arrow;
+using Fluss.Arrow;
+using Fluss.Client;
+using Fluss.Lake.Paimon;
+using ParquetSharp;
+
+namespace Fluss.Cli.Bench;
+
+/// <summary>
+/// <c>tiering</c>: the tiering service tiers the <c>append</c> log table and the changelog of the <c>upsert</c>
+/// primary-key table to the Paimon lake (each table lake-enabled in turn, so that its rounds run alone). Baseline:
+/// the same Arrow batches (read back from the log beforehand) written straight to Parquet with the same library
+/// and settings as the lake writer (ParquetSharp, ZSTD, row groups of up to 1 Mi rows), with the same bucket
+/// parallelism.
+/// </summary>
+internal static class TieringScenario
+{
+    public const string Name = "tiering";
+    private const int RowGroupRows = 1 << 20;
+    private const int BucketParallelism = 2;
+
+    public static async Task<BenchResult> RunAsync(BenchSession s, CancellationToken ct)
+    {
+        var log = await s.LogTableAsync(ct).ConfigureAwait(false);
+        var kv = await s.KvTableAsync(ct).ConfigureAwait(false);
+        await s.TieringAsync(ct).ConfigureAwait(false);
+
+        var logTier = await TierAsync(s, log.Table, "log table", ct).ConfigureAwait(false);
+        var kvTier = await TierAsync(s, kv.Table, "primary-key table changelog", ct).ConfigureAwait(false);
+        var logBase = await BaselineAsync(s, log.Table, "log table", ct).ConfigureAwait(false);
+        var kvBase = await BaselineAsync(s, kv.Table, "primary-key table changelog", ct).ConfigureAwait(false);
+
+        var result = new BenchResult(Name);
+        var system = result.System;
+        var tierSeconds = logTier.Rounds.TotalSeconds + kvTier.Rounds.TotalSeconds;
+        system["log_rows"] = logTier.Records;
+        system["log_seconds"] = logTier.Rounds.TotalSeconds;
+        system["log_rows_per_s"] = Stats.PerSecond(logTier.Records, logTier.Rounds);
+        system["log_arrow_mb_per_s"] = Stats.PerSecond(Stats.Mb(logBase.ArrowBytes), logTier.Rounds);
+        system["log_files"] = logTier.Files;
+        system["log_rounds"] = logTier.RoundCount;
+        system["pk_changes"] = kvTier.Records;
+        system["pk_seconds"] = kvTier.Rounds.TotalSeconds;
+        system["pk_rows_per_s"] = Stats.PerSecond(kvTier.Records, kvTier.Rounds);
+        system["pk_arrow_mb_per_s"] = Stats.PerSecond(Stats.Mb(kvBase.ArrowBytes), kvTier.Rounds);
+        system["pk_files"] = kvTier.Files;
+        system["pk_rounds"] = kvTier.RoundCount;
+        system["rows_per_s"] = (logTier.Records + kvTier.Records) / tierSeconds;
+        system["mb_per_s"] = Stats.Mb(logBase.ArrowBytes + kvBase.ArrowBytes) / tierSeconds;
+        system["parquet_mb"] = Stats.Mb(logTier.LakeBytes + kvTier.LakeBytes);
+        system["files"] = logTier.Files + kvTier.Files;
+        system["wall_seconds"] = logTier.Wall.TotalSeconds + kvTier.Wall.TotalSeconds;
+
+        var baseline = result.Baseline;
+        var baseSeconds = logBase.Elapsed.TotalSeconds + kvBase.Elapsed.TotalSeconds;
+        baseline["log_rows"] = logBase.Rows;
+        baseline["log_seconds"] = logBase.Elapsed.TotalSeconds;
+        baseline["log_rows_per_s"] = Stats.PerSecond(logBase.Rows, logBase.Elapsed);
+        baseline["log_arrow_mb_per_s"] = Stats.PerSecond(Stats.Mb(logBase.ArrowBytes), logBase.Elapsed);
+        baseline["log_files"] = logBase.Files;
+        baseline["pk_changes"] = kvBase.Rows;
+        baseline["pk_seconds"] = kvBase.Elapsed.TotalSeconds;
+        baseline["pk_rows_per_s"] = Stats.PerSecond(kvBase.Rows, kvBase.Elapsed);
+        baseline["pk_arrow_mb_per_s"] = Stats.PerSecond(Stats.Mb(kvBase.ArrowBytes), kvBase.Elapsed);
+        baseline["pk_files"] = kvBase.Files;
+        baseline["rows_per_s"] = (logBase.Rows + kvBase.Rows) / baseSeconds;
+        baseline["mb_per_s"] = Stats.Mb(logBase.ArrowBytes + kvBase.ArrowBytes) / baseSeconds;
+        baseline["parquet_mb"] = Stats.Mb(logBase.ParquetBytes + kvBase.ParquetBytes);
+        baseline["files"] = logBase.Files + kvBase.Files;
+
+        result.Ratio = baseSeconds / tierSeconds;
+        result.RatioMeaning = "system rows/s / Parquet-only rows/s (same Arrow batches)";
+        result.Params["log_rows"] = log.Rows;
+        result.Params["log_buckets"] = log.Table.Info.NumBuckets;
+        result.Params["pk_upserts"] = kv.Upserts;
+        result.Params["pk_keys"] = s.Kv.Keys;
+        result.Params["pk_buckets"] = kv.Table.Info.NumBuckets;
+        result.Params["parquet_compression"] = "ZSTD";
+        result.Params["bucket_parallelism"] = BucketParallelism;
+        result.Params["system_time"] = "sum of the committed tiering rounds' durations";
+        result.Params["goal"] = "ratio >= 0.8";
+        return result;
+    }
+
+    private sealed record TierRun(long Records, TimeSpan Rounds, int RoundCount, long LakeBytes, int Files, TimeSpan Wall);
+
+    /// <summary>Enables the lake on the table and waits until the lake holds its whole log; the rounds are timed by the service's metrics.</summary>
+    private static async Task<TierRun> TierAsync(BenchSession s, FlussTable table, string what, CancellationToken ct)
+    {
+        var buckets = Enumerable.Range(0, table.Info.NumBuckets).ToArray();
+        var ends = await s.Connection.Admin.ListOffsetsAsync(table.Path, buckets, OffsetSpec.Latest, ct).ConfigureAwait(false);
+        var records = ends.Values.Sum();
+        using var metrics = new MetricCapture("Fluss.Tiering", table.Path.ToString(),
+            "fluss_tiering_tier_duration_ms", "fluss_tiering_file_size_bytes_total");
+        TimeSpan wall;
+        using (s.Progress.Step(string.Create(CultureInfo.InvariantCulture, $"tiering: {what}, {records:N0} log records"), 1))
+        {
+            var clock = Stopwatch.StartNew();
+            await s.Connection.Admin.AlterTableAsync(table.Path, [TableChange.Set("table.datalake.enabled", "true")], cancellationToken: ct).ConfigureAwait(false);
+            await s.WaitForLakeAsync(table, ends, TimeSpan.FromMinutes(10), ct).ConfigureAwait(false);
+            wall = clock.Elapsed;
+        }
+        var rounds = metrics.Values("fluss_tiering_tier_duration_ms");
+        var location = ((PaimonLakeStorage)s.Lake).TableLocation(table.Path);
+        var files = Directory.EnumerateFiles(location, "*.parquet", SearchOption.AllDirectories).Count();
+        return new TierRun(records, TimeSpan.FromMilliseconds(rounds.Sum()), rounds.Length, (long)metrics.Values("fluss_tiering_file_size_bytes_total").Sum(), files, wall);
+    }
+
+    private sealed record BaselineRun(long Rows, long ArrowBytes, TimeSpan Elapsed, int Files, long ParquetBytes);
+
+    /// <summary>Reads the table's log into memory, then writes each bucket's batches to one Parquet file (timed).</summary>
+    private static async Task<BaselineRun> BaselineAsync(BenchSession s, FlussTable table, string what, CancellationToken ct)
+    {
+        var byBucket = new Dictionary<int, List<ScanBatch>>();
+        try
+        {
+            long rows = 0, arrowBytes = 0;
+            using (s.Progress.Step($"tiering baseline: reading the {what} into memory", 1))
+            {
+                var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true });
+                await using (scanner.ConfigureAwait(false))
+                {
+                    await foreach (var batch in scanner.ReadBatchesAsync(ct).ConfigureAwait(false))
+                    {
+                        (byBucket.TryGetValue(batch.Bucket, out var list) ? list : byBucket[batch.Bucket] = []).Add(batch);
+                        rows += batch.RowCount;
+                        arrowBytes += ArrowSize(batch.Batch);
+                    }
+                }
+            }
+            var dir = Path.Combine(s.DataDir, "bench-baseline-parquet-" + Guid.NewGuid().ToString("N")[..6]);
+            Directory.CreateDirectory(dir);
+            try
+            {
+                var schema = ArrowSchemas.ToArrowSchema(table.Info.RowType);
+                TimeSpan elapsed;
+                using (s.Progress.Step(string.Create(CultureInfo.InvariantCulture, $"tiering baseline: {rows:N0} rows of the {what} straight to Parquet"), 1))
+                {
+                    var clock = Stopwatch.StartNew();
+                    await Parallel.ForEachAsync(byBucket, new ParallelOptions { MaxDegreeOfParallelism = BucketParallelism, CancellationToken = ct }, (bucket, _) =>
+                    {
+                        WriteParquet(Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"bucket-{bucket.Key}.parquet")), schema, bucket.Value);
+                        return ValueTask.CompletedTask;
+                    }).ConfigureAwait(false);
+                    elapsed = clock.Elapsed;
+                }
+                var parquetBytes = Directory.EnumerateFiles(dir).Sum(f => new FileInfo(f).Length);
+                return new BaselineRun(rows, arrowBytes, elapsed, byBucket.Count, parquetBytes);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        finally
+        {
+            foreach (var batch in byBucket.Values.SelectMany(b => b)) batch.Dispose();
+        }
+    }
+
+    private static void WriteParquet(string path, Apache.Arrow.Schema schema, List<ScanBatch> batches)
+    {
+        using var properties = new WriterPropertiesBuilder().Compression(Compression.Zstd).MaxRowGroupLength(RowGroupRows).Build();
+        using var writer = new ParquetSharp.Arrow.FileWriter(path, schema, properties);
+        foreach (var batch in batches) writer.WriteBufferedRecordBatch(WithSchema(batch.Batch, schema));
+        writer.Close();
+    }
+
+    /// <summary>The batch with the table's Arrow schema (the scanner's batches carry it already; this keeps field metadata equal).</summary>
+    private static RecordBatch WithSchema(RecordBatch batch, Apache.Arrow.Schema schema) =>
+        ReferenceEquals(batch.Schema, schema) ? batch : new RecordBatch(schema, Enumerable.Range(0, batch.ColumnCount).Select(batch.Column), batch.Length);
+
+    internal static long ArrowSize(RecordBatch batch)
+    {
+        long size = 0;
+        for (var i = 0; i < batch.ColumnCount; i++) size += Size(batch.Column(i).Data);
+        return size;
+
+        static long Size(ArrayData data)
+        {
+            long total = 0;
+            if (data.Buffers is { } buffers)
+                foreach (var buffer in buffers) total += buffer.Length;
+            if (data.Children is { } children)
+                foreach (var child in children) total += Size(child);
+            return total;
+        }
+    }
+}
