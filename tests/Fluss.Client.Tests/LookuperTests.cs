@@ -88,6 +88,42 @@ public class LookuperTests
     }
 
     [Fact]
+    public async Task LookupAsync_LookupsWhileTwoRequestsAreInFlight_WaitAndShareTheNextRequest()
+    {
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var cluster = session.Cluster;
+        var table = session.Table;
+        await WriteAsync(table, Enumerable.Range(0, 30).Select(User));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (cluster.State.Lock) cluster.State.LookupGate = gate.Task;
+        var lookuper = table.NewLookuper();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        // Two lookups go out at once, one request each; the server holds both answers.
+        var first = lookuper.LookupAsync(GenericRow.Of(0));
+        await WaitForLookupRequestsAsync(cluster.State, 1, timeout.Token);
+        var second = lookuper.LookupAsync(GenericRow.Of(1));
+        await WaitForLookupRequestsAsync(cluster.State, 2, timeout.Token);
+        // Lookups made meanwhile queue up instead of each opening a request of its own.
+        var queued = Enumerable.Range(2, 20).Select(i => lookuper.LookupAsync(GenericRow.Of(i))).ToList();
+        await Task.Delay(200, timeout.Token);
+        Assert.Equal(2, Lookups(cluster.State).Count);
+
+        gate.SetResult();
+        var rows = await Task.WhenAll([first, second, .. queued]).WaitAsync(timeout.Token);
+
+        Assert.Equal(Enumerable.Range(0, 22).Select(User), rows);
+        var requests = Lookups(cluster.State);
+        Assert.Equal(3, requests.Count);
+        Assert.Equal(20, requests[2].BucketsReq.Sum(b => b.Keys.Count));
+    }
+
+    private static async Task WaitForLookupRequestsAsync(FakeState state, int count, CancellationToken cancellationToken)
+    {
+        while (Lookups(state).Count < count) await Task.Delay(5, cancellationToken);
+    }
+
+    [Fact]
     public async Task LookupAsync_NotLeaderOnce_RefreshesMetadataAndRetries()
     {
         await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));

@@ -93,6 +93,7 @@ internal static class BenchCommand
                 {
                     BenchResult result;
                     var started = Stopwatch.GetTimestamp();
+                    var gc = GcSnapshot.Take();
                     try
                     {
                         result = await RunScenarioAsync(name, session, ct).ConfigureAwait(false);
@@ -105,6 +106,7 @@ internal static class BenchCommand
                         continue;
                     }
                     result.Params["scenario_seconds"] = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    await ctx.Error.WriteLineAsync($"bench: {name}: {GcSnapshot.Take().Since(gc)}").ConfigureAwait(false);
                     results.Add(result);
                     if (!deferOutput)
                     {
@@ -152,4 +154,17 @@ internal static class BenchCommand
         FreshnessScenario.Name => FreshnessScenario.RunAsync(session, ct),
         _ => throw new FormatException($"unknown scenario '{name}'"),
     };
+}
+
+/// <summary>Allocation and garbage collection counters of this process, to tell what a scenario cost in memory.</summary>
+internal readonly record struct GcSnapshot(TimeSpan Cpu, long Allocated, TimeSpan Paused, int Gen0, int Gen1, int Gen2)
+{
+    public static GcSnapshot Take()
+    {
+        using var process = Process.GetCurrentProcess();
+        return new(process.TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+    }
+
+    public string Since(GcSnapshot before) => string.Create(CultureInfo.InvariantCulture,
+        $"cpu {(Cpu - before.Cpu).TotalSeconds:F2} s, allocated {(Allocated - before.Allocated) / 1e6:F0} MB, GC paused {(Paused - before.Paused).TotalMilliseconds:F0} ms (gen0 {Gen0 - before.Gen0}, gen1 {Gen1 - before.Gen1}, gen2 {Gen2 - before.Gen2})");
 }

@@ -29,14 +29,15 @@ internal sealed class LineProgress(TextWriter log) : IBenchProgress
         return new LineStep(this, description);
     }
 
-    private void Done(string description, TimeSpan elapsed)
+    private void Done(string description, TimeSpan elapsed, GcSnapshot gc)
     {
-        lock (_lock) log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: {description}: done in {elapsed.TotalSeconds:F2} s"));
+        lock (_lock) log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: {description}: done in {elapsed.TotalSeconds:F2} s; {GcSnapshot.Take().Since(gc)}"));
     }
 
     private sealed class LineStep(LineProgress owner, string description) : IBenchStep
     {
         private readonly long _started = Stopwatch.GetTimestamp();
+        private readonly GcSnapshot _gc = GcSnapshot.Take();
         private int _disposed;
 
         public void Advance(double amount)
@@ -45,7 +46,7 @@ internal sealed class LineProgress(TextWriter log) : IBenchProgress
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0) owner.Done(description, Stopwatch.GetElapsedTime(_started));
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) owner.Done(description, Stopwatch.GetElapsedTime(_started), _gc);
         }
     }
 }

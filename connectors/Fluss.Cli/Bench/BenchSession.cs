@@ -61,6 +61,12 @@ internal sealed class BenchSession : IAsyncDisposable
     /// <summary>The log table of <c>append</c> once written.</summary>
     public LogTableRun? LogTable { get; set; }
 
+    /// <summary>The small log table written before <c>append</c> measures (JIT warm-up), for other warm-ups.</summary>
+    public FlussTable? WarmUpLogTable { get; set; }
+
+    /// <summary>The small primary-key table written before <c>upsert</c> measures.</summary>
+    public FlussTable? WarmUpKvTable { get; set; }
+
     /// <summary>The primary-key table of <c>upsert</c> once written.</summary>
     public KvTableRun? KvTable { get; set; }
 

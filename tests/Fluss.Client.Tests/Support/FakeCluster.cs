@@ -130,6 +130,9 @@ internal sealed class FakeState
 
     public Dictionary<int, int> LookupAttempts { get; } = [];
 
+    /// <summary>When set, lookup requests are recorded at once but answered only after this task completes.</summary>
+    public Task? LookupGate { get; set; }
+
     public Dictionary<int, int> FetchAttempts { get; } = [];
 
     /// <summary>Every AlterTable request received.</summary>

@@ -449,13 +449,16 @@ internal sealed class FakeTabletService(FakeState state) : TabletService.TabletS
     });
 
     /// <summary>Records a lookup request and answers it under the state's lock.</summary>
-    private Task<T> Answer<T>(IMessage request, long tableId, Func<FakeTable, T> answer)
+    private async Task<T> Answer<T>(IMessage request, long tableId, Func<FakeTable, T> answer)
     {
+        Task? gate;
         lock (state.Lock)
         {
             state.LookupRequests.Add(request);
-            return Task.FromResult(answer(state.Tables.Values.Single(t => t.Id == tableId)));
+            gate = state.LookupGate;
         }
+        if (gate is not null) await gate;
+        lock (state.Lock) return answer(state.Tables.Values.Single(t => t.Id == tableId));
     }
 
     /// <summary>The injected error of this attempt at a bucket, if any.</summary>

@@ -26,6 +26,10 @@ internal static class TieringScenario
         var log = await s.LogTableAsync(ct).ConfigureAwait(false);
         var kv = await s.KvTableAsync(ct).ConfigureAwait(false);
         await s.TieringAsync(ct).ConfigureAwait(false);
+        // Warm-up (JIT of the read and write paths, the service's first poll) on the small tables written before
+        // append and upsert measured.
+        if (s.WarmUpLogTable is { } warmLog) await TierAsync(s, warmLog, "warm-up of the log table", ct).ConfigureAwait(false);
+        if (s.WarmUpKvTable is { } warmKv) await TierAsync(s, warmKv, "warm-up of the primary-key table", ct).ConfigureAwait(false);
 
         var logTier = await TierAsync(s, log.Table, "log table", ct).ConfigureAwait(false);
         var kvTier = await TierAsync(s, kv.Table, "primary-key table changelog", ct).ConfigureAwait(false);
