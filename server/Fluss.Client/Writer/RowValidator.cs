@@ -14,11 +14,13 @@ internal sealed class RowValidator
 {
     private readonly RowType _rowType;
     private readonly string _table;
+    private readonly Getter[] _getters;
 
     public RowValidator(RowType rowType, string table)
     {
         _rowType = rowType;
         _table = table;
+        _getters = rowType.Fields.Select(f => GetterOf(f.Type)).ToArray();
         foreach (var field in rowType.Fields)
         {
             if (!field.Type.IsScalar)
@@ -73,7 +75,7 @@ internal sealed class RowValidator
         }
         try
         {
-            Probe(row, i, field.Type);
+            Probe(row, i, _getters[i], field.Type);
         }
         catch (Exception e) when (e is InvalidCastException or NullReferenceException or InvalidOperationException or FormatException)
         {
@@ -81,23 +83,61 @@ internal sealed class RowValidator
         }
     }
 
-    /// <summary>Reads a field with its type's getter (no boxing), so a wrong representation throws here.</summary>
-    private static void Probe(IRow row, int pos, DataType type)
+    /// <summary>The getter that reads a column's internal value, decided once per column rather than per value.</summary>
+    private enum Getter : byte
     {
-        switch (type)
+        None,
+        Boolean,
+        Byte,
+        Short,
+        Int,
+        Long,
+        Float,
+        Double,
+        String,
+        Binary,
+        Decimal,
+        TimestampNtz,
+        TimestampLtz,
+    }
+
+    private static Getter GetterOf(DataType type) => type switch
+    {
+        BooleanType => Getter.Boolean,
+        TinyIntType => Getter.Byte,
+        SmallIntType => Getter.Short,
+        IntType or DateType or TimeType => Getter.Int,
+        BigIntType => Getter.Long,
+        FloatType => Getter.Float,
+        DoubleType => Getter.Double,
+        CharType or StringType => Getter.String,
+        BinaryType or BytesType => Getter.Binary,
+        DecimalType => Getter.Decimal,
+        TimestampType => Getter.TimestampNtz,
+        LocalZonedTimestampType => Getter.TimestampLtz,
+        _ => Getter.None,
+    };
+
+    /// <summary>Reads a field with its type's getter (no boxing), so a wrong representation throws here.</summary>
+    private static void Probe(IRow row, int pos, Getter getter, DataType type)
+    {
+        switch (getter)
         {
-            case BooleanType: _ = row.GetBoolean(pos); break;
-            case TinyIntType: _ = row.GetByte(pos); break;
-            case SmallIntType: _ = row.GetShort(pos); break;
-            case IntType or DateType or TimeType: _ = row.GetInt(pos); break;
-            case BigIntType: _ = row.GetLong(pos); break;
-            case FloatType: _ = row.GetFloat(pos); break;
-            case DoubleType: _ = row.GetDouble(pos); break;
-            case CharType or StringType: _ = row.GetString(pos) ?? throw new InvalidOperationException("The string value is null but the field is not null."); break;
-            case BinaryType or BytesType: _ = row.GetBinary(pos) ?? throw new InvalidOperationException("The bytes value is null but the field is not null."); break;
-            case DecimalType d: _ = row.GetDecimal(pos, d.Precision, d.Scale); break;
-            case TimestampType t: _ = row.GetTimestampNtz(pos, t.Precision); break;
-            case LocalZonedTimestampType t: _ = row.GetTimestampLtz(pos, t.Precision); break;
+            case Getter.Boolean: _ = row.GetBoolean(pos); break;
+            case Getter.Byte: _ = row.GetByte(pos); break;
+            case Getter.Short: _ = row.GetShort(pos); break;
+            case Getter.Int: _ = row.GetInt(pos); break;
+            case Getter.Long: _ = row.GetLong(pos); break;
+            case Getter.Float: _ = row.GetFloat(pos); break;
+            case Getter.Double: _ = row.GetDouble(pos); break;
+            case Getter.String: _ = row.GetString(pos) ?? throw new InvalidOperationException("The string value is null but the field is not null."); break;
+            case Getter.Binary: _ = row.GetBinary(pos) ?? throw new InvalidOperationException("The bytes value is null but the field is not null."); break;
+            case Getter.Decimal:
+                var d = (DecimalType)type;
+                _ = row.GetDecimal(pos, d.Precision, d.Scale);
+                break;
+            case Getter.TimestampNtz: _ = row.GetTimestampNtz(pos, ((TimestampType)type).Precision); break;
+            case Getter.TimestampLtz: _ = row.GetTimestampLtz(pos, ((LocalZonedTimestampType)type).Precision); break;
         }
     }
 

@@ -12,6 +12,8 @@ namespace Fluss.Arrow;
 public sealed class ArrowBatchBuilder : IDisposable
 {
     private readonly ColumnWriter[] _columns;
+    private readonly long _emptyBodySize;
+    private long _bodySize;
     private bool _disposed;
 
     public ArrowBatchBuilder(RowType rowType)
@@ -22,6 +24,7 @@ public sealed class ArrowBatchBuilder : IDisposable
         _columns = new ColumnWriter[rowType.FieldCount];
         for (var i = 0; i < _columns.Length; i++)
             _columns[i] = new ColumnWriter(rowType.Fields[i].Name, rowType.Fields[i].Type);
+        _emptyBodySize = _bodySize = MeasureBody();
     }
 
     public RowType RowType { get; }
@@ -33,14 +36,13 @@ public sealed class ArrowBatchBuilder : IDisposable
     public int RowCount { get; private set; }
 
     /// <summary>The size of the uncompressed Arrow IPC body of the rows so far (buffers padded to 8 bytes).</summary>
-    public long EstimatedBodySize
+    public long EstimatedBodySize => _bodySize;
+
+    private long MeasureBody()
     {
-        get
-        {
-            long size = 0;
-            foreach (var c in _columns) size += c.BodySize;
-            return size;
-        }
+        long size = 0;
+        foreach (var c in _columns) size += c.BodySize;
+        return size;
     }
 
     /// <summary>Appends one row. Field i is read with the getter of column i's type; a failed row leaves the builder unchanged.</summary>
@@ -62,6 +64,7 @@ public sealed class ArrowBatchBuilder : IDisposable
             throw;
         }
         RowCount++;
+        _bodySize = MeasureBody();
     }
 
     /// <summary>
@@ -89,6 +92,7 @@ public sealed class ArrowBatchBuilder : IDisposable
         }
         for (var i = 0; i < columns.Count; i++) _columns[i].AppendArray(columns[i].Data);
         RowCount += length;
+        _bodySize = MeasureBody();
     }
 
     /// <summary>Appends all rows of a record batch whose schema matches this builder's.</summary>
@@ -122,6 +126,7 @@ public sealed class ArrowBatchBuilder : IDisposable
     {
         foreach (var c in _columns) c.Clear();
         RowCount = 0;
+        _bodySize = _emptyBodySize;
     }
 
     public void Dispose()

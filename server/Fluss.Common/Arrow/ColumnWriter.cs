@@ -21,6 +21,10 @@ internal sealed class ColumnWriter : IDisposable
     private readonly PooledBuffer _values = new();
     private readonly PooledBuffer? _data;
 
+    // The validity bitmap is written only once the column has had a null: until then every value is valid and the
+    // IPC body carries no validity buffer, so the common all-valid column skips a bitmap write per value.
+    private bool _hasValidity;
+
     public ColumnWriter(string name, DataType type)
     {
         Name = name;
@@ -71,6 +75,7 @@ internal sealed class ColumnWriter : IDisposable
     public void Clear()
     {
         _validity.Clear();
+        _hasValidity = false;
         _values.Clear();
         Count = 0;
         NullCount = 0;
@@ -104,9 +109,18 @@ internal sealed class ColumnWriter : IDisposable
                 _values.WriteZeros(ByteWidth);
                 break;
         }
+        MaterializeValidity();
         Bitmaps.Append(_validity, Count, false);
         NullCount++;
         Count++;
+    }
+
+    /// <summary>Writes the validity bits of the values so far (all valid) before the first null is recorded.</summary>
+    private void MaterializeValidity()
+    {
+        if (_hasValidity) return;
+        Bitmaps.AppendOnes(_validity, 0, Count);
+        _hasValidity = true;
     }
 
     /// <summary>Appends field <paramref name="pos"/> of <paramref name="row"/>, reading it by this column's Fluss type.</summary>
@@ -185,7 +199,7 @@ internal sealed class ColumnWriter : IDisposable
             default:
                 throw new InvalidOperationException($"Unexpected column kind {Kind}.");
         }
-        Bitmaps.Append(_validity, Count, true);
+        if (_hasValidity) Bitmaps.Append(_validity, Count, true);
         Count++;
     }
 
@@ -194,8 +208,8 @@ internal sealed class ColumnWriter : IDisposable
     {
         if (Count == 0) return;
         var last = Count - 1;
-        var wasNull = !Bitmaps.Get(_validity.WrittenSpan, last);
-        Bitmaps.RemoveLast(_validity, Count);
+        var wasNull = _hasValidity && !Bitmaps.Get(_validity.WrittenSpan, last);
+        if (_hasValidity) Bitmaps.RemoveLast(_validity, Count);
         switch (Kind)
         {
             case ColumnKind.Boolean:
@@ -223,8 +237,12 @@ internal sealed class ColumnWriter : IDisposable
         var validity = source.Buffers.Length > 0 ? source.Buffers[0].Span : default;
         if (nulls > 0 && !IsNullable)
             throw new ArgumentException($"Column '{Name}' is {FlussType} but the appended column has {nulls} null values.");
-        if (nulls > 0 && !validity.IsEmpty) Bitmaps.AppendBits(_validity, Count, validity, offset, length);
-        else Bitmaps.AppendOnes(_validity, Count, length);
+        if (nulls > 0) MaterializeValidity();
+        if (_hasValidity)
+        {
+            if (nulls > 0 && !validity.IsEmpty) Bitmaps.AppendBits(_validity, Count, validity, offset, length);
+            else Bitmaps.AppendOnes(_validity, Count, length);
+        }
 
         var values = source.Buffers[1].Span;
         switch (Kind)

@@ -160,4 +160,52 @@ public class ArrowBatchBuilderTests
         for (var i = 0; i < 10; i++) builder.Append(GenericRow.Of((long)i, "abcd"));
         Assert.Equal(80 + 48 + 40, builder.EstimatedBodySize); // 10 longs, 11 offsets padded to 48, 40 string bytes
     }
+
+    [Fact]
+    public void Build_NullsAfterValidValues_ValidityBitsOfEveryRow()
+    {
+        var type = RowType.Of(("a", new IntType()), ("s", new StringType()));
+        using var builder = new ArrowBatchBuilder(type);
+        // 11 valid values first (more than a byte of bits), then nulls and values mixed, then a failed row.
+        var rows = Enumerable.Range(0, 11).Select(i => GenericRow.Of(i, "v" + i))
+            .Concat([GenericRow.Of(null, "x"), GenericRow.Of(12, null), GenericRow.Of(13, "y"), GenericRow.Of(null, null)])
+            .ToList();
+        foreach (var r in rows) builder.Append(r);
+        Assert.ThrowsAny<Exception>(() => builder.Append(GenericRow.Of(null, 5)));
+        using var batch = builder.Build();
+
+        Assert.Equal(2, batch.Column(0).NullCount);
+        Assert.Equal(2, batch.Column(1).NullCount);
+        var reader = new ArrowRowReader(batch, type);
+        Assert.Equal(rows, Enumerable.Range(0, reader.RowCount).Select(i => GenericRow.CopyOf(reader.GetRow(i), type)));
+    }
+
+    [Fact]
+    public void Build_ColumnWithoutNulls_HasNoValidityBuffer()
+    {
+        using var builder = new ArrowBatchBuilder(RowType.Of(("a", new IntType()), ("b", new IntType())));
+        for (var i = 0; i < 20; i++) builder.Append(GenericRow.Of(i, i % 5 == 0 ? null : i));
+        using var batch = builder.Build();
+
+        Assert.Equal(0, batch.Column(0).Data.Buffers[0].Length);
+        Assert.Equal(4, batch.Column(1).NullCount);
+        Assert.True(((Int32Array)batch.Column(1)).IsNull(15));
+        Assert.False(((Int32Array)batch.Column(1)).IsNull(16));
+    }
+
+    [Fact]
+    public void EstimatedBodySize_AfterFailedRowAndClear_MatchesTheRowsHeld()
+    {
+        var type = RowType.Of(new BigIntType(), new IntType(false));
+        using var builder = new ArrowBatchBuilder(type);
+        var empty = builder.EstimatedBodySize;
+        builder.Append(GenericRow.Of(1L, 1));
+        var one = builder.EstimatedBodySize;
+        Assert.Throws<ArgumentException>(() => builder.Append(GenericRow.Of(2L, null)));
+        Assert.Equal(one, builder.EstimatedBodySize);
+        builder.Append(GenericRow.Of(null, 3));
+        Assert.Equal(16 + 8 + 8, builder.EstimatedBodySize); // 2 longs, 2 ints padded, a validity byte padded
+        builder.Clear();
+        Assert.Equal(empty, builder.EstimatedBodySize);
+    }
 }
