@@ -403,6 +403,13 @@ public sealed class PaimonTableWriter
     {
         ColumnStats?[] stats;
         await using var stream = await _store.IO.CreateAsync(path, ct).ConfigureAwait(false);
+        if (stream is FileStream file)
+        {
+            // A local file takes the Parquet bytes as they are written: no copy of the whole file in memory first.
+            stats = ParquetDataWriter.Write(file, source, selection, columns);
+            await file.FlushAsync(ct).ConfigureAwait(false);
+            return (file.Position, stats);
+        }
         using (var buffer = new MemoryStream())
         {
             stats = ParquetDataWriter.Write(buffer, source, selection, columns);

@@ -72,6 +72,7 @@ internal static class ParquetDataWriter
 
     private static void WriteColumn(ColumnWriter writer, RowSource src, ReadOnlySpan<int> rows, int offset, OutColumn col, StatsTracker? stats)
     {
+        if (TryWriteRange(writer, src, rows, col, stats)) return;
         var n = rows.Length;
         var type = col.Type;
         var optional = type.IsNullable;
@@ -104,16 +105,23 @@ internal static class ParquetDataWriter
             {
                 case PhysicalKind.Boolean:
                     {
-                        var values = new bool[nonNull];
-                        var k = 0;
-                        for (var i = 0; i < n; i++)
+                        var values = ArrayPool<bool>.Shared.Rent(Math.Max(1, nonNull));
+                        try
                         {
-                            if (optional && defs![i] == 0) continue;
-                            var v = src.GetBoolean(rows[i], c);
-                            stats?.Offer(rows[i], v ? 1 : 0);
-                            values[k++] = v;
+                            var k = 0;
+                            for (var i = 0; i < n; i++)
+                            {
+                                if (optional && defs![i] == 0) continue;
+                                var v = src.GetBoolean(rows[i], c);
+                                stats?.Offer(rows[i], v ? 1 : 0);
+                                values[k++] = v;
+                            }
+                            Write((ColumnWriter<bool>)writer, n, defSpan, values.AsSpan(0, nonNull));
                         }
-                        Write((ColumnWriter<bool>)writer, n, defSpan, values);
+                        finally
+                        {
+                            ArrayPool<bool>.Shared.Return(values);
+                        }
                         break;
                     }
                 case PhysicalKind.Int32:
@@ -185,30 +193,44 @@ internal static class ParquetDataWriter
                     }
                 case PhysicalKind.Float:
                     {
-                        var values = new float[nonNull];
-                        var k = 0;
-                        for (var i = 0; i < n; i++)
+                        var values = ArrayPool<float>.Shared.Rent(Math.Max(1, nonNull));
+                        try
                         {
-                            if (optional && defs![i] == 0) continue;
-                            var v = src.GetFloat(rows[i], c);
-                            stats?.Offer(rows[i], v);
-                            values[k++] = v;
+                            var k = 0;
+                            for (var i = 0; i < n; i++)
+                            {
+                                if (optional && defs![i] == 0) continue;
+                                var v = src.GetFloat(rows[i], c);
+                                stats?.Offer(rows[i], v);
+                                values[k++] = v;
+                            }
+                            Write((ColumnWriter<float>)writer, n, defSpan, values.AsSpan(0, nonNull));
                         }
-                        Write((ColumnWriter<float>)writer, n, defSpan, values);
+                        finally
+                        {
+                            ArrayPool<float>.Shared.Return(values);
+                        }
                         break;
                     }
                 case PhysicalKind.Double:
                     {
-                        var values = new double[nonNull];
-                        var k = 0;
-                        for (var i = 0; i < n; i++)
+                        var values = ArrayPool<double>.Shared.Rent(Math.Max(1, nonNull));
+                        try
                         {
-                            if (optional && defs![i] == 0) continue;
-                            var v = src.GetDouble(rows[i], c);
-                            stats?.Offer(rows[i], v);
-                            values[k++] = v;
+                            var k = 0;
+                            for (var i = 0; i < n; i++)
+                            {
+                                if (optional && defs![i] == 0) continue;
+                                var v = src.GetDouble(rows[i], c);
+                                stats?.Offer(rows[i], v);
+                                values[k++] = v;
+                            }
+                            Write((ColumnWriter<double>)writer, n, defSpan, values.AsSpan(0, nonNull));
                         }
-                        Write((ColumnWriter<double>)writer, n, defSpan, values);
+                        finally
+                        {
+                            ArrayPool<double>.Shared.Return(values);
+                        }
                         break;
                     }
                 case PhysicalKind.ByteArray:
@@ -269,6 +291,173 @@ internal static class ParquetDataWriter
     private static long TimestampValue((long Millis, int Nanos) ts, int precision) =>
         precision <= 3 ? ts.Millis : checked(ts.Millis * 1000 + ts.Nanos / 1000);
 
+    /// <summary>
+    /// Writes a column of consecutive source rows (the rows of an append file, in source order) straight from the
+    /// Arrow buffers, batch by batch: fixed-width values are copied span by span and strings are handed to Parquet
+    /// where they lie, instead of value by value through the row source. Returns false for the columns it does not
+    /// cover (synthetic columns, non-consecutive rows, types that need converting), which take the general path.
+    /// </summary>
+    private static unsafe bool TryWriteRange(ColumnWriter writer, RowSource src, ReadOnlySpan<int> rows, OutColumn col, StatsTracker? stats)
+    {
+        var c = col.SourceColumn;
+        var type = col.Type;
+        var kind = type switch
+        {
+            IntType or DateType => PhysicalKind.Int32,
+            BigIntType => PhysicalKind.Int64,
+            FloatType => PhysicalKind.Float,
+            DoubleType => PhysicalKind.Double,
+            CharType or StringType or BytesType => PhysicalKind.ByteArray,
+            _ => PhysicalKind.Boolean,
+        };
+        if (c < 0 || kind == PhysicalKind.Boolean || !RowSource.IsContiguous(rows)) return false;
+
+        var n = rows.Length;
+        var first = rows[0];
+        var segments = src.Segments(first, n, c);
+        var optional = type.IsNullable;
+        var defs = optional ? ArrayPool<short>.Shared.Rent(n) : null;
+        try
+        {
+            var nonNull = 0;
+            var d = 0;
+            var g = first;
+            foreach (var (data, row, count) in segments)
+            {
+                var nulls = data.GetNullCount() > 0;
+                var validity = nulls ? data.Buffers[0].Span : default;
+                for (var i = 0; i < count; i++, d++, g++)
+                {
+                    var valid = !nulls || IsValid(validity, data.Offset + row + i);
+                    if (!valid)
+                    {
+                        if (!optional) throw new ArgumentException($"Column '{col.Name}' is {type} but row {g} holds null.");
+                        stats?.AddNull();
+                    }
+                    else nonNull++;
+                    if (defs is not null) defs[d] = valid ? (short)1 : (short)0;
+                }
+            }
+            ReadOnlySpan<short> defSpan = defs is null ? default : defs.AsSpan(0, n);
+            switch (kind)
+            {
+                case PhysicalKind.Int32:
+                    WriteFixed((ColumnWriter<int>)writer, segments, first, n, nonNull, defSpan, stats);
+                    break;
+                case PhysicalKind.Int64:
+                    WriteFixed((ColumnWriter<long>)writer, segments, first, n, nonNull, defSpan, stats);
+                    break;
+                case PhysicalKind.Float:
+                    WriteFixed((ColumnWriter<float>)writer, segments, first, n, nonNull, defSpan, stats);
+                    break;
+                default:
+                    if (kind == PhysicalKind.Double)
+                        WriteFixed((ColumnWriter<double>)writer, segments, first, n, nonNull, defSpan, stats);
+                    else
+                        WriteBytesInPlace((ColumnWriter<ByteArray>)writer, segments, first, n, nonNull, defSpan, stats, type is CharType or StringType);
+                    break;
+            }
+            return true;
+        }
+        finally
+        {
+            if (defs is not null) ArrayPool<short>.Shared.Return(defs);
+        }
+    }
+
+    /// <summary>Copies the non-null fixed-width values of the segments into one pooled array and writes it.</summary>
+    private static void WriteFixed<T>(ColumnWriter<T> writer, List<(Apache.Arrow.ArrayData Data, int Row, int Count)> segments, int first, int n, int nonNull,
+        ReadOnlySpan<short> defs, StatsTracker? stats) where T : unmanaged
+    {
+        var values = ArrayPool<T>.Shared.Rent(Math.Max(1, nonNull));
+        try
+        {
+            var k = 0;
+            var g = first;
+            foreach (var (data, row, count) in segments)
+            {
+                var source = MemoryMarshal.Cast<byte, T>(data.Buffers[1].Span).Slice(data.Offset + row, count);
+                if (data.GetNullCount() == 0)
+                {
+                    source.CopyTo(values.AsSpan(k));
+                    if (stats is not null)
+                        for (var i = 0; i < count; i++) Offer(stats, g + i, source[i]);
+                    k += count;
+                }
+                else
+                {
+                    var validity = data.Buffers[0].Span;
+                    for (var i = 0; i < count; i++)
+                    {
+                        if (!IsValid(validity, data.Offset + row + i)) continue;
+                        if (stats is not null) Offer(stats, g + i, source[i]);
+                        values[k++] = source[i];
+                    }
+                }
+                g += count;
+            }
+            Write(writer, n, defs, values.AsSpan(0, nonNull));
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(values);
+        }
+    }
+
+    /// <summary>Offers a value to the statistics as the value-by-value path does (integers as long, floats as double).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Offer<T>(StatsTracker stats, int row, T value) where T : unmanaged
+    {
+        if (typeof(T) == typeof(int)) stats.Offer(row, (long)System.Runtime.CompilerServices.Unsafe.As<T, int>(ref value));
+        else if (typeof(T) == typeof(long)) stats.Offer(row, System.Runtime.CompilerServices.Unsafe.As<T, long>(ref value));
+        else if (typeof(T) == typeof(float)) stats.Offer(row, (double)System.Runtime.CompilerServices.Unsafe.As<T, float>(ref value));
+        else if (typeof(T) == typeof(double)) stats.Offer(row, System.Runtime.CompilerServices.Unsafe.As<T, double>(ref value));
+        else throw new NotSupportedException($"No statistics for {typeof(T)} values.");
+    }
+
+    /// <summary>Whether bit <paramref name="index"/> of an Arrow validity bitmap (LSB first) is set.</summary>
+    private static bool IsValid(ReadOnlySpan<byte> bitmap, int index) => (bitmap[index >> 3] & (1 << (index & 7))) != 0;
+
+    /// <summary>Writes strings or binaries of the segments pointing into their Arrow data buffers (pinned meanwhile).</summary>
+    private static unsafe void WriteBytesInPlace(ColumnWriter<ByteArray> writer, List<(Apache.Arrow.ArrayData Data, int Row, int Count)> segments, int first, int n,
+        int nonNull, ReadOnlySpan<short> defs, StatsTracker? stats, bool isString)
+    {
+        var values = ArrayPool<ByteArray>.Shared.Rent(Math.Max(1, nonNull));
+        var pins = new List<MemoryHandle>(segments.Count);
+        try
+        {
+            var k = 0;
+            var g = first;
+            if (!isString) stats?.Unknown();
+            foreach (var (data, row, count) in segments)
+            {
+                var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span);
+                var bytes = data.Buffers[2].Memory;
+                var pin = bytes.Pin();
+                pins.Add(pin);
+                var basePtr = (byte*)pin.Pointer;
+                var hasNulls = data.GetNullCount() > 0;
+                var validity = hasNulls ? data.Buffers[0].Span : default;
+                for (var i = 0; i < count; i++)
+                {
+                    var r = data.Offset + row + i;
+                    if (hasNulls && !IsValid(validity, r)) continue;
+                    var start = offsets[r];
+                    var length = offsets[r + 1] - start;
+                    values[k++] = new ByteArray((IntPtr)(basePtr + start), length);
+                    if (isString && stats is not null) stats.OfferBytes(g + i, bytes.Span.Slice(start, length));
+                }
+                g += count;
+            }
+            Write(writer, n, defs, values.AsSpan(0, nonNull));
+        }
+        finally
+        {
+            foreach (var pin in pins) pin.Dispose();
+            ArrayPool<ByteArray>.Shared.Return(values);
+        }
+    }
+
     private static void WriteByteArrays(ColumnWriter<ByteArray> writer, RowSource src, ReadOnlySpan<int> rows, int c, short[]? defs, int n, int nonNull,
         ReadOnlySpan<short> defSpan, StatsTracker? stats, bool isString)
     {
@@ -296,21 +485,22 @@ internal static class ParquetDataWriter
                 pos += bytes.Length;
             }
             var handle = GCHandle.Alloc(arena, GCHandleType.Pinned);
+            var values = ArrayPool<ByteArray>.Shared.Rent(Math.Max(1, nonNull));
             try
             {
                 var basePtr = handle.AddrOfPinnedObject();
-                var values = new ByteArray[nonNull];
                 var off = 0;
                 for (var j = 0; j < nonNull; j++)
                 {
                     values[j] = new ByteArray(basePtr + off, lengths[j]);
                     off += lengths[j];
                 }
-                Write(writer, n, defSpan, values);
+                Write(writer, n, defSpan, values.AsSpan(0, nonNull));
             }
             finally
             {
                 handle.Free();
+                ArrayPool<ByteArray>.Shared.Return(values);
             }
         }
         finally

@@ -67,6 +67,39 @@ internal sealed class RowSource
 
     public ChangeType Kind(int g) => _kinds[g];
 
+    /// <summary>Whether <paramref name="rows"/> are consecutive global row indexes (a range in source order).</summary>
+    public static bool IsContiguous(ReadOnlySpan<int> rows)
+    {
+        if (rows.IsEmpty) return false;
+        var first = rows[0];
+        for (var i = 1; i < rows.Length; i++)
+        {
+            if (rows[i] != first + i) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The pieces of Arrow column <paramref name="col"/> that hold global rows <paramref name="first"/> to
+    /// <paramref name="first"/> + <paramref name="count"/> - 1, batch by batch: the column's data, the first row
+    /// within it and how many rows of it.
+    /// </summary>
+    public List<(ArrayData Data, int Row, int Count)> Segments(int first, int count, int col)
+    {
+        var segments = new List<(ArrayData, int, int)>();
+        var g = first;
+        var end = first + count;
+        while (g < end)
+        {
+            var b = _batchOf[g];
+            var row = _rowOf[g];
+            var take = Math.Min(end - g, _batches[b].Length - row);
+            segments.Add((_batches[b].Column(col).Data, row, take));
+            g += take;
+        }
+        return segments;
+    }
+
     /// <summary>Paimon's RowKind byte: 0 = +I, 1 = -U, 2 = +U, 3 = -D.</summary>
     public sbyte RowKind(int g) => _kinds[g] switch
     {
