@@ -53,6 +53,26 @@ public sealed class LogScanner : IAsyncDisposable
                 throw new ArgumentOutOfRangeException(nameof(options), b, $"Table {table.TablePath} has buckets 0 to {table.NumBuckets - 1}.");
         }
         _buckets = buckets.Distinct().ToArray();
+        if (options.StartOffsets is { } starts)
+        {
+            foreach (var (b, offset) in starts)
+            {
+                if (!_buckets.Contains(b))
+                    throw new ArgumentException($"StartOffsets names bucket {b}, which the scan does not read.", nameof(options));
+                if (offset < 0)
+                    throw new ArgumentOutOfRangeException(nameof(options), offset, $"The start offset of bucket {b} must not be negative.");
+            }
+        }
+        if (options.StopOffsets is { } stops)
+        {
+            if (options.StopAtEnd)
+                throw new ArgumentException("StopOffsets and StopAtEnd cannot be combined; give one way to end the scan.", nameof(options));
+            foreach (var b in _buckets)
+            {
+                if (!stops.ContainsKey(b))
+                    throw new ArgumentException($"StopOffsets has no end offset for bucket {b}; a bounded scan needs one for every scanned bucket.", nameof(options));
+            }
+        }
     }
 
     /// <summary>The scanned table.</summary>
@@ -158,13 +178,21 @@ public sealed class LogScanner : IAsyncDisposable
         Dictionary<int, long>? ends = null;
         if (_options.StopAtEnd)
             ends = await _context.ListOffsetsAsync(_table.TablePath, _buckets, OffsetSpec.Latest.OffsetType, null, cancellationToken).ConfigureAwait(false);
-        var positions = _options.Start switch
+        else if (_options.StopOffsets is { } stops)
+            ends = _buckets.ToDictionary(b => b, b => stops[b]);
+        var explicitStarts = _options.StartOffsets;
+        var others = explicitStarts is null ? _buckets : _buckets.Where(b => !explicitStarts.ContainsKey(b)).ToArray();
+        var positions = others.Length == 0 ? [] : _options.Start switch
         {
-            StartPosition.OffsetPosition o => _buckets.ToDictionary(b => b, _ => o.Value),
-            StartPosition.LatestPosition => await _context.ListOffsetsAsync(_table.TablePath, _buckets, OffsetSpec.Latest.OffsetType, null, cancellationToken).ConfigureAwait(false),
-            StartPosition.TimestampPosition t => await _context.ListOffsetsAsync(_table.TablePath, _buckets, 2, t.TimestampMs, cancellationToken).ConfigureAwait(false),
-            _ => await _context.ListOffsetsAsync(_table.TablePath, _buckets, OffsetSpec.Earliest.OffsetType, null, cancellationToken).ConfigureAwait(false),
+            StartPosition.OffsetPosition o => others.ToDictionary(b => b, _ => o.Value),
+            StartPosition.LatestPosition => await _context.ListOffsetsAsync(_table.TablePath, others, OffsetSpec.Latest.OffsetType, null, cancellationToken).ConfigureAwait(false),
+            StartPosition.TimestampPosition t => await _context.ListOffsetsAsync(_table.TablePath, others, 2, t.TimestampMs, cancellationToken).ConfigureAwait(false),
+            _ => await _context.ListOffsetsAsync(_table.TablePath, others, OffsetSpec.Earliest.OffsetType, null, cancellationToken).ConfigureAwait(false),
         };
+        if (explicitStarts is not null)
+        {
+            foreach (var (b, offset) in explicitStarts) positions[b] = offset;
+        }
         _endOffsets = ends;
         _positions = positions;
     }

@@ -51,6 +51,21 @@ public sealed record LogScanOptions
     /// once every bucket reached it. Otherwise the scan tails the log until cancelled.
     /// </summary>
     public bool StopAtEnd { get; init; }
+
+    /// <summary>
+    /// Per-bucket start offsets (bucket id to the first offset to read), overriding <see cref="Start"/> for the
+    /// buckets they name; the other buckets start at <see cref="Start"/>. Used to continue each bucket exactly where
+    /// another reader (for example a lake snapshot) stopped.
+    /// </summary>
+    public IReadOnlyDictionary<int, long>? StartOffsets { get; init; }
+
+    /// <summary>
+    /// Bounded scan with per-bucket end offsets (bucket id to the first offset not to read, exclusive): every scanned
+    /// bucket must have one, and the enumeration completes once each bucket reached its end. Cannot be combined with
+    /// <see cref="StopAtEnd"/>. Used to read exactly up to offsets captured earlier (for example high watermarks at
+    /// planning time).
+    /// </summary>
+    public IReadOnlyDictionary<int, long>? StopOffsets { get; init; }
 }
 
 /// <summary>

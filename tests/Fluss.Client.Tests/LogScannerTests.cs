@@ -204,6 +204,61 @@ public class LogScannerTests
     }
 
     [Fact]
+    public async Task ReadRecordsAsync_PerBucketStartAndStopOffsets_ReadsExactlyThoseRanges()
+    {
+        var (cluster, connection, table) = await SetUpAsync(2, 40);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        List<ScanRecord> all;
+        await using (var full = table.NewLogScanner(new LogScanOptions { StopAtEnd = true }))
+            all = await ToListAsync(full.ReadRecordsAsync());
+        var ends = all.GroupBy(r => r.Bucket).ToDictionary(g => g.Key, g => g.Max(r => r.Offset) + 1);
+        Assert.Equal([0, 1], ends.Keys.Order());
+        Assert.All(ends.Values, end => Assert.True(end >= 8, $"each bucket needs a few rows, got {end}"));
+
+        // Bucket 0 from offset 3 (StartOffsets), bucket 1 from the earliest (Start); both stop before their last rows.
+        var stops = new Dictionary<int, long> { [0] = ends[0] - 2, [1] = 5 };
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StartOffsets = new Dictionary<int, long> { [0] = 3 }, StopOffsets = stops });
+        var records = await ToListAsync(scanner.ReadRecordsAsync());
+
+        var expected = all.Where(r => r.Bucket == 0 ? r.Offset >= 3 && r.Offset < stops[0] : r.Offset < stops[1])
+            .Select(r => (r.Bucket, r.Offset, (GenericRow)r.Row)).OrderBy(r => r.Bucket).ThenBy(r => r.Offset);
+        Assert.Equal(expected, records.Select(r => (r.Bucket, r.Offset, (GenericRow)r.Row)).OrderBy(r => r.Bucket).ThenBy(r => r.Offset));
+    }
+
+    [Fact]
+    public async Task ReadBatchesAsync_StopOffsetsAtTheStartOffsets_CompletesWithoutFetching()
+    {
+        var (cluster, connection, table) = await SetUpAsync(2, 10);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        var fetchesBefore = cluster.State.FetchRequests.Count;
+        await using var scanner = table.NewLogScanner(new LogScanOptions
+        {
+            StartOffsets = new Dictionary<int, long> { [0] = 2, [1] = 0 },
+            StopOffsets = new Dictionary<int, long> { [0] = 2, [1] = 0 },
+        });
+
+        Assert.Empty(await ToListAsync(scanner.ReadBatchesAsync()));
+        Assert.Equal(fetchesBefore, cluster.State.FetchRequests.Count);
+    }
+
+    [Fact]
+    public async Task NewLogScanner_InvalidPerBucketOffsets_Refused()
+    {
+        var (cluster, connection, table) = await SetUpAsync(2, 0);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+
+        var missing = Assert.Throws<ArgumentException>(() => table.NewLogScanner(new LogScanOptions { StopOffsets = new Dictionary<int, long> { [0] = 1 } }));
+        Assert.Contains("bucket 1", missing.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => table.NewLogScanner(new LogScanOptions { StopAtEnd = true, StopOffsets = new Dictionary<int, long> { [0] = 1, [1] = 1 } }));
+        var notScanned = Assert.Throws<ArgumentException>(() => table.NewLogScanner(new LogScanOptions { Buckets = [0], StartOffsets = new Dictionary<int, long> { [1] = 0 } }));
+        Assert.Contains("bucket 1", notScanned.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.NewLogScanner(new LogScanOptions { StartOffsets = new Dictionary<int, long> { [0] = -1 } }));
+    }
+
+    [Fact]
     public async Task NewLogScanner_UnknownColumnOrBucket_Refused()
     {
         var (cluster, connection, table) = await SetUpAsync(2, 0);

@@ -100,6 +100,20 @@ public sealed class PaimonLakeStorage : ILakeStorage
         }
     }
 
+    public async Task<ILakeTableSource> OpenSourceAsync(TablePath path, CancellationToken cancellationToken = default)
+    {
+        var location = TableLocation(path);
+        try
+        {
+            var reader = await PaimonTableReader.OpenAsync(_io, location, cancellationToken).ConfigureAwait(false);
+            return new PaimonLakeTableSource(reader);
+        }
+        catch (PaimonNotFoundException e)
+        {
+            throw new FlussException(FlussErrorCode.LakeStorageNotConfigured, $"The lake table of {path} does not exist in the warehouse '{Warehouse}': {e.Message}", e);
+        }
+    }
+
     /// <summary>The Paimon definition of a Fluss table (descriptor with the cluster's defaults applied).</summary>
     public static PaimonTableDefinition Definition(TableDescriptor descriptor)
     {
@@ -207,4 +221,48 @@ internal sealed class PaimonLakeTableWriter(PaimonTableWriter writer, IPaimonFil
 
     private static LakeSnapshotInfo? ToInfo(PaimonSnapshot? s) =>
         s is null ? null : new LakeSnapshotInfo(s.Id, s.CommitUser, s.CommitIdentifier, s.Properties);
+}
+
+/// <summary>The read side of one Paimon table: snapshot files for engines that scan them, merged rows for the rest.</summary>
+internal sealed class PaimonLakeTableSource(PaimonTableReader reader) : ILakeTableSource
+{
+    /// <summary>Paimon's RowKind bytes that retract a key: -U (1) and -D (3).</summary>
+    private static readonly int[] RetractKinds = [1, 3];
+
+    public string Location => reader.TablePath;
+
+    public Types.RowType RowType { get; } = reader.RowType;
+
+    public IReadOnlyList<string> PrimaryKeys => reader.PrimaryKeys;
+
+    public async Task<LakeSnapshotInfo?> LatestSnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        var s = await reader.LatestSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        return s is null ? null : new LakeSnapshotInfo(s.Id, s.CommitUser, s.CommitIdentifier, s.Properties);
+    }
+
+    public async Task<LakeFilePlan> PlanFilesAsync(long snapshotId, CancellationToken cancellationToken = default)
+    {
+        var (schema, files) = await reader.PlanFilesAsync(snapshotId, cancellationToken).ConfigureAwait(false);
+        var isPk = schema.IsPrimaryKeyTable;
+        var keyColumns = isPk ? schema.TrimmedPrimaryKeys.Select(k => Data.ParquetTypes.KeyPrefix + k).ToList() : [];
+        var layout = new LakeFileLayout(
+            isPk,
+            schema.RowType(),
+            schema.PrimaryKeys,
+            keyColumns,
+            isPk ? Data.ParquetTypes.SequenceNumber : null,
+            isPk ? Data.ParquetTypes.ValueKind : null,
+            isPk ? RetractKinds : [],
+            isPk ? schema.Option("merge-engine", "deduplicate") : null);
+        var result = files.Select(f => new LakeDataFile(
+            f.Path, f.Bucket, f.Meta.RowCount, f.Meta.FileSize, isPk,
+            Path.GetExtension(f.Meta.FileName).TrimStart('.').ToLowerInvariant(),
+            f.Meta.MinSequenceNumber, f.Meta.MaxSequenceNumber)).ToList();
+        return new LakeFilePlan(snapshotId, result, layout);
+    }
+
+    public IAsyncEnumerable<Apache.Arrow.RecordBatch> ReadAsync(long snapshotId, IReadOnlyList<string>? columns = null, IReadOnlyCollection<int>? buckets = null,
+        CancellationToken cancellationToken = default) =>
+        reader.ReadBatchesAsync(new PaimonReadOptions { SnapshotId = snapshotId, Columns = columns, Buckets = buckets }, cancellationToken: cancellationToken);
 }

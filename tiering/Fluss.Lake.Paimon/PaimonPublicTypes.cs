@@ -102,4 +102,7 @@ public sealed record PaimonReadOptions
 
     /// <summary>Column names in output order; null reads every column.</summary>
     public IReadOnlyList<string>? Columns { get; init; }
+
+    /// <summary>Buckets to read; null reads every bucket.</summary>
+    public IReadOnlyCollection<int>? Buckets { get; init; }
 }

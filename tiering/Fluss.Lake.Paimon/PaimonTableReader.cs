@@ -92,6 +92,7 @@ public sealed class PaimonTableReader
         var plan = await PlanAsync(schema, snapshot, cancellationToken).ConfigureAwait(false);
         foreach (var split in plan)
         {
+            if (options?.Buckets is { } buckets && !buckets.Contains(split.Bucket)) continue;
             foreach (var row in await ReadSplitAsync(schema, split, names, cancellationToken).ConfigureAwait(false))
                 yield return row;
         }
@@ -146,6 +147,27 @@ public sealed class PaimonTableReader
     }
 
     // -------------------------------------------------------------------------------------------- planning
+
+    /// <summary>A live data file of a snapshot with its full path.</summary>
+    internal sealed record PlannedFile(string Path, int Bucket, DataFileMeta Meta);
+
+    /// <summary>The schema of snapshot <paramref name="snapshotId"/> and its live data files, bucket by bucket.</summary>
+    internal async Task<(TableSchema Schema, List<PlannedFile> Files)> PlanFilesAsync(long snapshotId, CancellationToken ct)
+    {
+        var (schema, snapshot) = await ResolveAsync(new PaimonReadOptions { SnapshotId = snapshotId }, ct).ConfigureAwait(false);
+        var files = new List<PlannedFile>();
+        var partitions = new PartitionCodec(schema);
+        foreach (var split in await PlanAsync(schema, snapshot!, ct).ConfigureAwait(false))
+        {
+            var directory = SplitDirectory(partitions, split);
+            foreach (var file in split.Files)
+                files.Add(new PlannedFile(file.ExternalPath ?? PaimonPaths.Combine(directory, file.FileName), split.Bucket, file));
+        }
+        return (schema, files);
+    }
+
+    private string SplitDirectory(PartitionCodec partitions, Split split) =>
+        PaimonPaths.Combine(TablePath, partitions.Directory(partitions.Deserialize(split.Partition)) + (split.Bucket == -2 ? "bucket-postpone" : "bucket-" + split.Bucket));
 
     private sealed record Split(byte[] Partition, int Bucket, List<DataFileMeta> Files);
 
@@ -212,7 +234,7 @@ public sealed class PaimonTableReader
     {
         var partitions = new PartitionCodec(schema);
         var partition = partitions.Deserialize(split.Partition);
-        var directory = PaimonPaths.Combine(TablePath, partitions.Directory(partition) + (split.Bucket == -2 ? "bucket-postpone" : "bucket-" + split.Bucket));
+        var directory = SplitDirectory(partitions, split);
         var isPk = schema.IsPrimaryKeyTable;
         // PK tables also read the key columns, which the merge needs; every merge engine works column by column.
         var readNames = isPk
@@ -261,9 +283,9 @@ public sealed class PaimonTableReader
                 await using var stream = await _store.IO.OpenReadAsync(path, ct).ConfigureAwait(false);
                 (columns, rows) = ParquetDataReader.Read(stream, fileNames, fileTypes, what);
             }
-            catch (FileNotFoundException)
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
-                throw new PaimonNotFoundException($"{what} is listed by the snapshot but does not exist.");
+                throw new LakeFileNotFoundException(path, $"{what} is listed by the snapshot but does not exist; the lake table has lost data.", e);
             }
             catch (ParquetSharp.ParquetException e)
             {

@@ -32,6 +32,12 @@ public interface ILakeStorage
     /// <summary>Opens a writer for one tiering round of a table.</summary>
     /// <exception cref="Errors.FlussException">LAKE_STORAGE_NOT_CONFIGURED when the lake table is missing or unreadable.</exception>
     Task<ILakeTableWriter> OpenWriterAsync(TablePath path, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens the read side of a table's lake table (its snapshots' files and merged rows).</summary>
+    /// <exception cref="Errors.FlussException">LAKE_STORAGE_NOT_CONFIGURED when the lake table is missing or unreadable.</exception>
+    /// <exception cref="NotSupportedException">The lake format has no read side.</exception>
+    Task<ILakeTableSource> OpenSourceAsync(TablePath path, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"The {Format} lake storage cannot read lake tables.");
 }
 
 /// <summary>
