@@ -246,8 +246,10 @@ internal sealed class PaimonLakeTableSource(PaimonTableReader reader) : ILakeTab
         var (schema, files) = await reader.PlanFilesAsync(snapshotId, cancellationToken).ConfigureAwait(false);
         var isPk = schema.IsPrimaryKeyTable;
         var keyColumns = isPk ? schema.TrimmedPrimaryKeys.Select(k => Data.ParquetTypes.KeyPrefix + k).ToList() : [];
+        var bucketAware = schema.Bucket > 0;
         var layout = new LakeFileLayout(
             isPk,
+            bucketAware,
             schema.RowType(),
             schema.PrimaryKeys,
             keyColumns,
@@ -256,13 +258,17 @@ internal sealed class PaimonLakeTableSource(PaimonTableReader reader) : ILakeTab
             isPk ? RetractKinds : [],
             isPk ? schema.Option("merge-engine", "deduplicate") : null);
         var result = files.Select(f => new LakeDataFile(
-            f.Path, f.Bucket, f.Meta.RowCount, f.Meta.FileSize, isPk,
+            f.Path, bucketAware ? f.Bucket : -1, f.Meta.RowCount, f.Meta.FileSize, isPk,
             Path.GetExtension(f.Meta.FileName).TrimStart('.').ToLowerInvariant(),
             f.Meta.MinSequenceNumber, f.Meta.MaxSequenceNumber)).ToList();
         return new LakeFilePlan(snapshotId, result, layout);
     }
 
     public IAsyncEnumerable<Apache.Arrow.RecordBatch> ReadAsync(long snapshotId, IReadOnlyList<string>? columns = null, IReadOnlyCollection<int>? buckets = null,
-        CancellationToken cancellationToken = default) =>
-        reader.ReadBatchesAsync(new PaimonReadOptions { SnapshotId = snapshotId, Columns = columns, Buckets = buckets }, cancellationToken: cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        if (buckets is not null && reader.LatestSchema.Bucket <= 0)
+            throw new ArgumentException($"The lake table '{reader.TablePath}' is bucket-unaware: its files mix rows of all Fluss buckets, so it can only be read whole.", nameof(buckets));
+        return reader.ReadBatchesAsync(new PaimonReadOptions { SnapshotId = snapshotId, Columns = columns, Buckets = buckets }, cancellationToken: cancellationToken);
+    }
 }

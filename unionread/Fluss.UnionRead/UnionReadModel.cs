@@ -40,7 +40,7 @@ public readonly record struct TailRange(int Bucket, long StartOffset, long EndOf
 public sealed class UnionReadPlan
 {
     internal UnionReadPlan(TableInfo table, IReadOnlyList<string> columns, IReadOnlyList<string> tailColumns, IReadOnlyList<int> buckets,
-        long? lakeSnapshotId, DateTimeOffset? lakeCommitTime, LakeFilePlan? lakeFiles, IReadOnlyList<TailRange> tail, int maxRowsPerBatch)
+        IReadOnlyList<int>? lakeBuckets, long? lakeSnapshotId, DateTimeOffset? lakeCommitTime, LakeFilePlan? lakeFiles, IReadOnlyList<TailRange> tail, int maxRowsPerBatch)
     {
         Table = table;
         Columns = columns;
@@ -48,6 +48,7 @@ public sealed class UnionReadPlan
         TailColumns = tailColumns;
         TailRowType = Project(table.RowType, tailColumns);
         Buckets = buckets;
+        LakeBuckets = lakeBuckets;
         LakeSnapshotId = lakeSnapshotId;
         LakeCommitTime = lakeCommitTime;
         LakeFiles = lakeFiles;
@@ -94,6 +95,9 @@ public sealed class UnionReadPlan
     public IReadOnlyList<TailRange> Tail { get; }
 
     internal int MaxRowsPerBatch { get; }
+
+    /// <summary>The buckets to read from the lake, or null for all of them.</summary>
+    internal IReadOnlyList<int>? LakeBuckets { get; }
 
     internal static RowType Project(RowType table, IReadOnlyList<string> columns)
     {

@@ -119,7 +119,9 @@ public sealed class UnionReader
                 throw new InvalidOperationException($"The lake snapshot of {path} belongs to table id {snapshot.TableId}, not {table.TableId}; the table was re-created, plan again.");
             var source = await OpenSourceAsync(path, snapshot.SnapshotId, cancellationToken).ConfigureAwait(false);
             var all = await source.PlanFilesAsync(snapshot.SnapshotId, cancellationToken).ConfigureAwait(false);
-            files = all with { Files = all.Files.Where(f => buckets.Contains(f.Bucket)).ToList() };
+            if (!all.Layout.BucketAware && options.Buckets is not null)
+                throw new ArgumentException($"The lake table of {path} is bucket-unaware (a log table without bucket keys): its files mix all buckets, so a read of some buckets cannot be planned; read all buckets.", nameof(options));
+            files = all.Layout.BucketAware ? all with { Files = all.Files.Where(f => buckets.Contains(f.Bucket)).ToList() } : all;
         }
 
         var ends = await _connection.Admin.ListOffsetsAsync(path, buckets, OffsetSpec.Latest, cancellationToken).ConfigureAwait(false);
@@ -135,7 +137,7 @@ public sealed class UnionReader
             var start = fromLake ? lakeOffset : earliest[b];
             tail.Add(new TailRange(b, start, Math.Max(start, ends[b]), fromLake));
         }
-        return new UnionReadPlan(table, columns, tailColumns, buckets, snapshot?.SnapshotId, snapshot?.CommitTime, files, tail, options.MaxRowsPerBatch);
+        return new UnionReadPlan(table, columns, tailColumns, buckets, buckets.Length == table.NumBuckets ? null : buckets, snapshot?.SnapshotId, snapshot?.CommitTime, files, tail, options.MaxRowsPerBatch);
     }
 
     private static IReadOnlyList<string> ResolveColumns(TableInfo table, IReadOnlyList<string>? columns)
@@ -215,7 +217,7 @@ public sealed class UnionReader
         if (plan.LakeSnapshotId is { } snapshotId)
         {
             var source = await OpenSourceAsync(plan.TablePath, snapshotId, cancellationToken).ConfigureAwait(false);
-            await foreach (var lake in source.ReadAsync(snapshotId, plan.TailColumns, plan.Buckets, cancellationToken).ConfigureAwait(false))
+            await foreach (var lake in source.ReadAsync(snapshotId, plan.TailColumns, plan.LakeBuckets, cancellationToken).ConfigureAwait(false))
             {
                 using (lake)
                 {
@@ -267,7 +269,7 @@ public sealed class UnionReader
         if (plan.LakeSnapshotId is not { } snapshotId) yield break;
         var source = await OpenSourceAsync(plan.TablePath, snapshotId, cancellationToken).ConfigureAwait(false);
         using var builder = new ArrowBatchBuilder(plan.RowType);
-        await foreach (var lake in source.ReadAsync(snapshotId, plan.Columns, plan.Buckets, cancellationToken).ConfigureAwait(false))
+        await foreach (var lake in source.ReadAsync(snapshotId, plan.Columns, plan.LakeBuckets, cancellationToken).ConfigureAwait(false))
         {
             using (lake)
             {

@@ -37,7 +37,9 @@ public interface ILakeTableSource
     /// that order. <paramref name="buckets"/> restricts the read to those buckets (all when null).
     /// </summary>
     /// <exception cref="LakeFileNotFoundException">A data file the snapshot lists does not exist.</exception>
-    /// <exception cref="ArgumentException">A column does not exist.</exception>
+    /// <exception cref="ArgumentException">
+    /// A column does not exist, or buckets are given for a bucket-unaware table (<see cref="LakeFileLayout.BucketAware"/> false).
+    /// </exception>
     IAsyncEnumerable<RecordBatch> ReadAsync(long snapshotId, IReadOnlyList<string>? columns = null, IReadOnlyCollection<int>? buckets = null,
         CancellationToken cancellationToken = default);
 }
@@ -50,7 +52,10 @@ public sealed record LakeFilePlan(long SnapshotId, IReadOnlyList<LakeDataFile> F
 
 /// <summary>One data file of a lake snapshot.</summary>
 /// <param name="Path">The file's path (a local path for local warehouses).</param>
-/// <param name="Bucket">The bucket, which is the Fluss bucket of every row in the file.</param>
+/// <param name="Bucket">
+/// The Fluss bucket of every row in the file, or -1 for a bucket-unaware table (<see cref="LakeFileLayout.BucketAware"/>
+/// false), whose files mix rows of all Fluss buckets.
+/// </param>
 /// <param name="RowCount">Rows in the file (for primary-key files: changes, before merging).</param>
 /// <param name="FileSize">Bytes.</param>
 /// <param name="HasPrimaryKeySystemColumns">
@@ -79,8 +84,13 @@ public sealed record LakeDataFile(string Path, int Bucket, long RowCount, long F
 /// <param name="ValueKindColumn">The value-kind column (TINYINT: 0 +I, 1 -U, 2 +U, 3 -D), or null for a log table.</param>
 /// <param name="RetractValueKinds">Value kinds that remove the key (-U and -D).</param>
 /// <param name="MergeEngine">The merge engine (<c>deduplicate</c> for tables Fluss creates), or null for a log table.</param>
+/// <param name="BucketAware">
+/// True when lake buckets are Fluss buckets (primary-key tables and log tables with bucket keys); false for log
+/// tables without bucket keys, whose lake table is bucket-unaware.
+/// </param>
 public sealed record LakeFileLayout(
     bool IsPrimaryKeyTable,
+    bool BucketAware,
     RowType Columns,
     IReadOnlyList<string> PrimaryKeys,
     IReadOnlyList<string> KeyColumns,

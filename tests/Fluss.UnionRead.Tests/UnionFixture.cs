@@ -1,0 +1,208 @@
+using Apache.Arrow;
+using Fluss.Arrow;
+using Fluss.Client;
+using Fluss.Errors;
+using Fluss.Lake;
+using Fluss.Metadata;
+using Schema = Fluss.Metadata.Schema;
+using Fluss.Rows;
+using Fluss.Rpc.Messages;
+using Fluss.Testing;
+using Fluss.Types;
+using Fluss.UnionRead;
+using Grpc.Net.Client;
+
+namespace Fluss.Tests.UnionRead;
+
+[CollectionDefinition(Name)]
+public sealed class UnionCollection : ICollectionFixture<UnionFixture>
+{
+    public const string Name = "union read cluster";
+}
+
+/// <summary>
+/// One in-process cluster with its Paimon lake, shared by the union read tests (each test uses its own database),
+/// and what the tests need around it: tables, writers, a tiering round done by hand, and reading batches into rows.
+/// </summary>
+public sealed class UnionFixture : IAsyncLifetime
+{
+    private static int s_counter;
+    private TestCluster? _cluster;
+    private FlussConnection? _connection;
+
+    public TestCluster Cluster => _cluster ?? throw new InvalidOperationException("not started");
+
+    public FlussConnection Connection => _connection ?? throw new InvalidOperationException("not started");
+
+    public ILakeStorage Lake => Cluster.Cluster.LakeStorage ?? throw new InvalidOperationException("The local cluster has no lake.");
+
+    public UnionReader Reader => new(Connection, Lake);
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await TestCluster.StartAsync(tabletServers: 1);
+        _connection = await _cluster.ConnectAsync(o => o with { NoKeyAssigner = BucketAssignerKind.RoundRobin });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_connection is not null) await _connection.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
+    }
+
+    // ------------------------------------------------------------------------------------------------ tables
+
+    /// <summary>Log table (id INT NOT NULL, name STRING, amount BIGINT).</summary>
+    public static Schema LogSchema() => Schema.NewBuilder()
+        .Column("id", new IntType(false)).Column("name", new StringType()).Column("amount", new BigIntType()).Build();
+
+    /// <summary>Primary-key table (id INT NOT NULL, name STRING, score BIGINT), primary key id.</summary>
+    public static Schema PkSchema() => Schema.NewBuilder()
+        .Column("id", new IntType(false)).Column("name", new StringType()).Column("score", new BigIntType()).PrimaryKey("id").Build();
+
+    public async Task<FlussTable> CreateTableAsync(string prefix, Schema schema, bool lake, int buckets = 3, IReadOnlyList<string>? bucketKeys = null)
+    {
+        var db = $"{prefix}_{Interlocked.Increment(ref s_counter)}";
+        await Connection.Admin.CreateDatabaseAsync(db);
+        var path = new TablePath(db, "t");
+        var builder = TableDescriptor.NewBuilder().Schema(schema).DistributedBy(buckets, bucketKeys ?? []);
+        // A long freshness: nothing but the tests' own rounds tiers these tables.
+        if (lake) builder.Property("table.datalake.enabled", "true").Property("table.datalake.freshness", "1 h");
+        await Connection.Admin.CreateTableAsync(path, builder.Build());
+        return await Connection.GetTableAsync(path);
+    }
+
+    public static GenericRow LogRow(int id) => GenericRow.Of(id, "n" + id, id * 10L);
+
+    public static async Task AppendAsync(FlussTable table, IEnumerable<GenericRow> rows)
+    {
+        await using var writer = table.NewAppendWriter();
+        var acks = rows.Select(r => (Task)writer.AppendAsync(r)).ToList();
+        await writer.FlushAsync();
+        await Task.WhenAll(acks);
+    }
+
+    /// <summary>Applies upserts (a row) and deletes (null) by key, in order, and waits for every acknowledgement.</summary>
+    public static async Task ApplyAsync(FlussTable table, IEnumerable<(int Key, GenericRow? Row)> changes)
+    {
+        await using var writer = table.NewUpsertWriter();
+        var acks = new List<Task>();
+        foreach (var (key, row) in changes)
+            acks.Add(row is null ? writer.DeleteAsync(GenericRow.Of(key, null, null)) : writer.UpsertAsync(row));
+        await writer.FlushAsync();
+        await Task.WhenAll(acks);
+    }
+
+    // ------------------------------------------------------------------------------------------------ tiering
+
+    /// <summary>
+    /// One tiering round by hand, as the tiering service does it: read each bucket's log from its lake offset (or the
+    /// earliest) to its high watermark, write one lake data file per bucket (with change types for primary-key
+    /// tables), PrepareLakeTableSnapshot, commit to the lake with the offsets file as <c>fluss-offsets</c>, then
+    /// CommitLakeTableSnapshot. Returns the new lake snapshot id and the tiered offsets.
+    /// </summary>
+    public async Task<(long SnapshotId, IReadOnlyDictionary<int, long> Offsets)> TierAsync(TablePath path)
+    {
+        var table = await Connection.GetTableAsync(path);
+        var info = table.Info;
+        IReadOnlyDictionary<int, long> previous = new Dictionary<int, long>();
+        try
+        {
+            previous = (await Connection.Admin.GetLakeSnapshotAsync(path)).BucketOffsets;
+        }
+        catch (LakeTableSnapshotNotExistException)
+        {
+        }
+        var buckets = Enumerable.Range(0, info.NumBuckets).ToArray();
+        var ends = await Connection.Admin.ListOffsetsAsync(path, buckets, OffsetSpec.Latest);
+        var toRead = buckets.Where(b => ends[b] > previous.GetValueOrDefault(b, 0)).ToArray();
+
+        var writer = await Lake.OpenWriterAsync(path);
+        var files = new List<LakeWriteResult>();
+        if (toRead.Length > 0)
+        {
+            var scanned = new List<ScanBatch>();
+            try
+            {
+                await using (var scanner = table.NewLogScanner(new LogScanOptions
+                {
+                    Buckets = toRead,
+                    StartOffsets = previous.Where(p => toRead.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value),
+                    StopOffsets = toRead.ToDictionary(b => b, b => ends[b]),
+                }))
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                    await foreach (var batch in scanner.ReadBatchesAsync(timeout.Token)) scanned.Add(batch);
+                }
+                foreach (var group in scanned.Where(b => b.RowCount > 0).GroupBy(b => b.Bucket))
+                {
+                    var batches = group.Select(b => new LakeWriteBatch(b.Batch,
+                        info.HasPrimaryKey ? Enumerable.Range(0, b.RowCount).Select(b.ChangeTypeAt).ToArray() : default)).ToList();
+                    files.Add(await writer.WriteAsync(group.Key, batches));
+                }
+            }
+            finally
+            {
+                foreach (var b in scanned) b.Dispose();
+            }
+        }
+
+        using var channel = GrpcChannel.ForAddress("http://" + Cluster.BootstrapServers);
+        var coordinator = new CoordinatorService.CoordinatorServiceClient(channel);
+        var tableOffsets = new PbTableOffsets { TableId = info.TableId, TablePath = new PbTablePath { DatabaseName = path.DatabaseName, TableName = path.TableName } };
+        foreach (var b in buckets)
+            tableOffsets.BucketOffsets.Add(new PbBucketOffset { BucketId = b, LogEndOffset = ends[b] });
+        var prepare = new PrepareLakeTableSnapshotRequest();
+        prepare.BucketOffsets.Add(tableOffsets);
+        var prepared = (await coordinator.PrepareLakeTableSnapshotAsync(prepare)).PrepareLakeTableResp.Single();
+        Assert.False(prepared.HasErrorCode && prepared.ErrorCode != 0, prepared.ErrorMessage);
+
+        var latest = await writer.LatestSnapshotAsync();
+        var snapshotId = await writer.CommitAsync(files, "__fluss_lake_tiering", (latest?.CommitIdentifier ?? 0) + 1,
+            new Dictionary<string, string> { ["fluss-offsets"] = prepared.LakeTableOffsetsPath }, latest?.SnapshotId ?? 0);
+        var commit = new CommitLakeTableSnapshotRequest();
+        commit.LakeTableSnapshotMetadata.Add(new PbLakeTableSnapshotMetadata
+        {
+            TableId = info.TableId,
+            SnapshotId = snapshotId,
+            TieredBucketOffsetsFilePath = prepared.LakeTableOffsetsPath,
+        });
+        var committed = (await coordinator.CommitLakeTableSnapshotAsync(commit)).TableResp.Single();
+        Assert.False(committed.HasErrorCode && committed.ErrorCode != 0, committed.ErrorMessage);
+        return (snapshotId, ends);
+    }
+
+    // ------------------------------------------------------------------------------------------------ reading
+
+    /// <summary>The rows of Arrow batches as generic rows of <paramref name="rowType"/>, in order.</summary>
+    public static List<GenericRow> RowsOf(IEnumerable<RecordBatch> batches, RowType rowType)
+    {
+        var rows = new List<GenericRow>();
+        foreach (var batch in batches)
+        {
+            var reader = new ArrowRowReader(batch, rowType);
+            for (var i = 0; i < batch.Length; i++) rows.Add(GenericRow.CopyOf(reader.GetRow(i), rowType));
+        }
+        return rows;
+    }
+
+    public static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var list = new List<T>();
+        await foreach (var item in items.WithCancellation(timeout.Token)) list.Add(item);
+        return list;
+    }
+
+    /// <summary>Plans and reads a table with the union reader; the rows and the plan.</summary>
+    public async Task<(List<GenericRow> Rows, UnionReadPlan Plan)> ReadAsync(TablePath path, IReadOnlyList<string>? columns = null)
+    {
+        var plan = await Reader.PlanAsync(path, new UnionReadOptions { Columns = columns });
+        var batches = await ToListAsync(Reader.ReadAsync(plan));
+        Assert.All(batches, b => Assert.Equal(plan.Columns, b.Schema.FieldsList.Select(f => f.Name)));
+        return (RowsOf(batches, plan.RowType), plan);
+    }
+
+    /// <summary>Rows in a canonical order (by their text), for comparing multisets.</summary>
+    public static List<string> Canonical(IEnumerable<GenericRow> rows) => rows.Select(r => r.ToString()!).Order(StringComparer.Ordinal).ToList();
+}
