@@ -89,6 +89,9 @@ public sealed class FlussConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>The connection's shared state, for in-repository services that speak RPCs the public API does not offer.</summary>
+    internal ClientContext Context => _context;
+
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
     internal void Track(object resource) => _resources.TryAdd(resource, 0);

@@ -3,6 +3,7 @@ using Fluss.Config;
 using Fluss.Coordinator;
 using Fluss.Lake;
 using Fluss.Lake.Paimon;
+using Fluss.Tiering;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -33,6 +34,12 @@ public sealed record LocalClusterOptions
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Run the tiering service in this process (in-memory job storage) when the cluster has a lake; default true.
+    /// The setting <c>lake.tiering.embedded=false</c> turns it off too (for separate <c>fluss-tiering</c> processes).
+    /// </summary>
+    public bool Tiering { get; init; } = true;
 }
 
 /// <summary>
@@ -69,6 +76,9 @@ public sealed class FlussLocalCluster : IAsyncDisposable
 
     public string DataDir => _options.DataDir;
 
+    /// <summary>The in-process tiering service, or null when the cluster has no lake or tiering is turned off.</summary>
+    public TieringService? TieringService { get; private set; }
+
     public static async Task<FlussLocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -81,6 +91,7 @@ public sealed class FlussLocalCluster : IAsyncDisposable
         {
             for (var id = 0; id < options.TabletServers; id++)
                 await cluster.StartTabletServerAsync(id, cancellationToken).ConfigureAwait(false);
+            await cluster.StartTieringAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -127,12 +138,27 @@ public sealed class FlussLocalCluster : IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        if (TieringService is { } tiering)
+        {
+            TieringService = null;
+            await tiering.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
         foreach (var id in _tabletServers.Keys.ToList())
             await StopTabletServerAsync(id, cancellationToken).ConfigureAwait(false);
         await Coordinator.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>Starts the tiering service against this cluster when it has a lake storage and tiering is on.</summary>
+    private async Task StartTieringAsync(CancellationToken cancellationToken)
+    {
+        var conf = BaseConfiguration(_options);
+        if (!_options.Tiering || !conf.Get(TieringOptions.Embedded) || LakeStorage is not { } lake) return;
+        conf.SetString(ConfigOptions.BootstrapServers.Key, BootstrapServers);
+        TieringService = await TieringService.StartAsync(TieringServiceOptions.FromConfiguration(conf, lake) with { LoggerFactory = _options.LoggerFactory },
+            cancellationToken).ConfigureAwait(false);
+    }
 
     private static async Task<CoordinatorServer> StartCoordinatorAsync(LocalClusterOptions options, int port, ILakeStorage? lake, CancellationToken ct)
     {

@@ -34,12 +34,18 @@ public sealed class FlussProcess : IAsyncDisposable
 
     public static string FlussServer => DllOf(Path.Combine("server", "Fluss.Server.Host"), "fluss-server");
 
-    public static FlussProcess Start(string dll, params string[] args)
+    public static string FlussTiering => DllOf(Path.Combine("tiering", "Fluss.Tiering.Host"), "fluss-tiering");
+
+    public static FlussProcess Start(string dll, params string[] args) => Start(dll, null, args);
+
+    /// <summary>Starts the executable with extra environment variables.</summary>
+    public static FlussProcess Start(string dll, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var process = new System.Diagnostics.Process { StartInfo = psi, EnableRaisingEvents = true };
         var fp = new FlussProcess(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (fp._lock) fp._output.AppendLine(e.Data); };

@@ -1,0 +1,3 @@
+using Fluss.Tiering.Host;
+
+return await TieringHost.RunAsync(args).ConfigureAwait(false);
