@@ -50,6 +50,12 @@ public sealed class FlussDbConnection : DbConnection
 
     public override ConnectionState State => _state;
 
+    /// <summary>
+    /// The Fluss tables the last command read and what each contributed (lake snapshot, lake files and rows, log tail
+    /// records); empty before the first command.
+    /// </summary>
+    public IReadOnlyList<FlussBoundTable> LastBinding => _session?.LastBinding ?? [];
+
     /// <summary>The SQL session of an open connection.</summary>
     internal FlussDuckDBConnection Session => _session ?? throw new InvalidOperationException("The connection is not open; call Open or OpenAsync first.");
 
