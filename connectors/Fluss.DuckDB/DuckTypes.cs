@@ -9,9 +9,6 @@ namespace Fluss.DuckDB;
 /// </summary>
 internal static class DuckTypes
 {
-    /// <summary>The largest decimal precision that .NET's <see cref="decimal"/> always holds.</summary>
-    public const int MaxClrDecimalPrecision = 28;
-
     /// <summary>The DuckDB SQL type of a Fluss column.</summary>
     /// <exception cref="NotSupportedException">Nested types (ARRAY, MAP, ROW), which SQL does not support yet.</exception>
     public static string SqlType(DataType type) => type switch
@@ -32,16 +29,6 @@ internal static class DuckTypes
         LocalZonedTimestampType => "TIMESTAMPTZ",
         _ => throw new NotSupportedException($"Columns of type {type.ToSummaryString()} cannot be queried with SQL yet; only scalar types are supported."),
     };
-
-    /// <summary>
-    /// The type a tail column is stored with in DuckDB: <see cref="SqlType"/>, except decimals wider than .NET's
-    /// <see cref="decimal"/>, which are appended as text and cast back in the view.
-    /// </summary>
-    public static string StorageType(DataType type) =>
-        type is DecimalType { Precision: > MaxClrDecimalPrecision } ? "VARCHAR" : SqlType(type);
-
-    /// <summary>Whether a stored tail column needs a cast to become <see cref="SqlType"/>.</summary>
-    public static bool NeedsCastFromStorage(DataType type) => type is DecimalType { Precision: > MaxClrDecimalPrecision };
 
     /// <summary>
     /// Whether DuckDB reads the column from a Paimon Parquet file with a type other than <see cref="SqlType"/>, so

@@ -32,6 +32,9 @@ public sealed class FlussDuckDBConnection : IAsyncDisposable, IDisposable
     private readonly FlussDuckDBOptions _options;
     private readonly Dictionary<TablePath, TailCache> _tails = [];
     private readonly Dictionary<string, UnionReader> _readers = new(StringComparer.Ordinal);
+    private readonly Dictionary<TablePath, string> _warehouses = [];
+    private readonly string _tailDirectory = Path.Combine(Path.GetTempPath(), "fluss-sql-" + Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<(string Schema, string View), string> _viewBodies = [];
     private HashSet<(string Schema, string View)> _views = [];
     private readonly HashSet<string> _schemas = new(StringComparer.OrdinalIgnoreCase);
     private BindContext _lastBind = BindContext.Empty;
@@ -124,7 +127,10 @@ public sealed class FlussDuckDBConnection : IAsyncDisposable, IDisposable
                 await BindTableAsync(sql, group.Key, group.ToList(), context, views, cancellationToken).ConfigureAwait(false);
         }
         foreach (var (schema, view) in _views.Where(v => !views.Contains(v)))
+        {
+            _viewBodies.Remove((schema, view));
             TailCache.Execute(DuckDB, $"DROP VIEW IF EXISTS {Quote(schema)}.{Quote(view)}");
+        }
         _views = views;
         _lastBind = context;
         return context.Tables;
@@ -300,8 +306,7 @@ public sealed class FlussDuckDBConnection : IAsyncDisposable, IDisposable
                 needed[bucket] = (start, range.End);
             }
             tail = CacheFor(table);
-            var flussTable = await Fluss.GetTableAsync(path, ct).ConfigureAwait(false);
-            await tail.SyncAsync(flussTable, DuckDB, needed, ct).ConfigureAwait(false);
+            await tail.SyncAsync(c => Fluss.GetTableAsync(path, c), DuckDB, needed, ct).ConfigureAwait(false);
         }
 
         EnsureSchema(path.DatabaseName);
@@ -319,7 +324,7 @@ public sealed class FlussDuckDBConnection : IAsyncDisposable, IDisposable
             {
                 case FlussTableView.Union:
                     tailRows = tail!.RowsWithin(unionRanges, DuckDB);
-                    body = ViewSql.Union(plan, tail, unionRanges, tailRows > 0);
+                    body = ViewSql.Union(plan, tail, unionRanges, tail.HasRows && tailRows > 0);
                     break;
                 case FlussTableView.Changelog:
                     tailRows = tail!.RowsWithin(changelogRanges!, DuckDB);
@@ -330,8 +335,14 @@ public sealed class FlussDuckDBConnection : IAsyncDisposable, IDisposable
                     break;
             }
             var qualified = $"{Quote(path.DatabaseName)}.{Quote(viewName)}";
-            TailCache.Execute(DuckDB, $"CREATE OR REPLACE VIEW {qualified} AS\n{body}");
-            views.Add((path.DatabaseName, viewName));
+            var key = (path.DatabaseName, viewName);
+            if (!_viewBodies.TryGetValue(key, out var current) || current != body)
+            {
+                _viewBodies.Remove(key);
+                TailCache.Execute(DuckDB, $"CREATE OR REPLACE VIEW {qualified} AS\n{body}");
+                _viewBodies[key] = body;
+            }
+            views.Add(key);
             var files = view == FlussTableView.Changelog ? [] : plan.LakeFiles?.Files ?? [];
             context.Tables.Add(new FlussBoundTable(path, view, qualified, plan.LakeSnapshotId, files.Count, files.Sum(f => f.RowCount), tailRows));
         }
@@ -362,8 +373,8 @@ public sealed class FlussDuckDBConnection : IAsyncDisposable, IDisposable
     {
         if (_tails.TryGetValue(table.TablePath, out var cache) && cache.Table.TableId == table.TableId && cache.Table.SchemaId == table.SchemaId)
             return cache;
-        cache?.Drop(DuckDB);
-        cache = new TailCache(table);
+        cache?.Drop();
+        cache = new TailCache(table, _tailDirectory);
         _tails[table.TablePath] = cache;
         return cache;
     }
@@ -379,17 +390,21 @@ public sealed class FlussDuckDBConnection : IAsyncDisposable, IDisposable
     {
         if (_options.LakeStorage is { } lake) return Reader(lake.Warehouse, () => lake);
         if (_options.LakeWarehouse is { } warehouse) return Reader(warehouse, () => new PaimonLakeStorage(warehouse));
-        var info = await Fluss.Admin.GetTableInfoAsync(path, ct).ConfigureAwait(false);
-        if (info.Properties.TryGetValue(PaimonWarehouseProperty, out var fromTable) && !string.IsNullOrWhiteSpace(fromTable))
-            return Reader(fromTable, () => new PaimonLakeStorage(fromTable));
-        return Reader("", () => null);
+        if (!_warehouses.TryGetValue(path, out var fromTable))
+        {
+            var info = await Fluss.Admin.GetTableInfoAsync(path, ct).ConfigureAwait(false);
+            fromTable = info.Properties.TryGetValue(PaimonWarehouseProperty, out var w) && !string.IsNullOrWhiteSpace(w) ? w : "";
+            // Remembered only once known: a table may name its lake when the datalake is enabled later.
+            if (fromTable.Length > 0) _warehouses[path] = fromTable;
+        }
+        return fromTable.Length > 0 ? Reader(fromTable, () => new PaimonLakeStorage(fromTable)) : Reader("", () => null);
     }
 
     private UnionReader Reader(string key, Func<ILakeStorage?> lake)
     {
         if (!_readers.TryGetValue(key, out var reader))
         {
-            reader = new UnionReader(Fluss, lake());
+            reader = new UnionReader(Fluss, lake() is { } storage ? new CachingLakeStorage(storage) : null);
             _readers[key] = reader;
         }
         return reader;
@@ -462,6 +477,14 @@ public sealed class FlussDuckDBConnection : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         DuckDB.Dispose();
+        foreach (var tail in _tails.Values) tail.Drop();
+        try
+        {
+            if (Directory.Exists(_tailDirectory)) Directory.Delete(_tailDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
         if (_ownsFluss) await Fluss.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -31,7 +31,7 @@ internal static class ViewSql
         {
             var parts = new List<string>();
             if (lake is not null) parts.Add(lake);
-            if (tailHasRows) parts.Add($"SELECT {StorageColumns(rowType)} FROM {tail.QualifiedName}{Where(tailFilter)}");
+            if (tailHasRows) parts.Add($"SELECT {TailColumns(rowType)} FROM {tail.Source}{Where(tailFilter)}");
             return parts.Count == 0 ? Empty(rowType) : string.Join("\nUNION ALL\n", parts);
         }
 
@@ -39,8 +39,8 @@ internal static class ViewSql
         var keys = plan.Table.PrimaryKeys;
         var sql = new StringBuilder("WITH ");
         if (lake is not null) sql.Append("__lake AS (").Append(lake).Append("),\n");
-        sql.Append("__tail AS (SELECT ").Append(StorageColumns(rowType)).Append(", ").Append(Quote(TailCache.KindColumn))
-            .Append(" FROM ").Append(tail.QualifiedName).Append(Where(tailFilter))
+        sql.Append("__tail AS (SELECT ").Append(TailColumns(rowType)).Append(", ").Append(Quote(TailCache.KindColumn))
+            .Append(" FROM ").Append(tail.Source).Append(Where(tailFilter))
             .Append(" QUALIFY row_number() OVER (PARTITION BY ").Append(string.Join(", ", keys.Select(Quote)))
             .Append(" ORDER BY ").Append(Quote(TailCache.OffsetColumn)).Append(" DESC) = 1)\n");
         if (lake is not null)
@@ -59,12 +59,18 @@ internal static class ViewSql
     /// <summary>Fluss's <c>$changelog</c>: <c>_change_type</c>, <c>_log_offset</c>, <c>_commit_timestamp</c>, then the columns.</summary>
     public static string Changelog(RowType rowType, TailCache tail, IReadOnlyDictionary<int, (long Start, long End)> ranges)
     {
+        if (!tail.HasRows)
+        {
+            return $"SELECT CAST(NULL AS VARCHAR) AS {Quote(UnionReader.ChangeTypeColumn)}, CAST(NULL AS BIGINT) AS {Quote(UnionReader.LogOffsetColumn)}, "
+                + $"CAST(NULL AS TIMESTAMPTZ) AS {Quote(UnionReader.CommitTimestampColumn)}, "
+                + string.Join(", ", rowType.Fields.Select(f => $"CAST(NULL AS {DuckTypes.SqlType(f.Type)}) AS {Quote(f.Name)}")) + " WHERE false";
+        }
         var kind = Quote(TailCache.KindColumn);
         return $"SELECT CASE {kind} WHEN {(int)ChangeType.UpdateBefore} THEN 'update_before' WHEN {(int)ChangeType.UpdateAfter} THEN 'update_after' "
             + $"WHEN {(int)ChangeType.Delete} THEN 'delete' ELSE 'insert' END AS {Quote(UnionReader.ChangeTypeColumn)}, "
             + $"{Quote(TailCache.OffsetColumn)} AS {Quote(UnionReader.LogOffsetColumn)}, "
-            + $"{Quote(TailCache.TimestampColumn)} AS {Quote(UnionReader.CommitTimestampColumn)}, "
-            + $"{StorageColumns(rowType)} FROM {tail.QualifiedName}{Where(tail.FilterFor(ranges))}";
+            + $"timezone('UTC', {Quote(TailCache.TimestampColumn)}) AS {Quote(UnionReader.CommitTimestampColumn)}, "
+            + $"{TailColumns(rowType)} FROM {tail.Source}{Where(tail.FilterFor(ranges))}";
     }
 
     /// <summary>
@@ -106,13 +112,18 @@ internal static class ViewSql
 
     private static string Columns(RowType rowType, string prefix) => string.Join(", ", rowType.Fields.Select(f => prefix + Quote(f.Name)));
 
-    /// <summary>Tail columns as stored, cast to their SQL type where the storage differs.</summary>
-    private static string StorageColumns(RowType rowType) => string.Join(", ", rowType.Fields.Select(f =>
-        DuckTypes.NeedsCastFromStorage(f.Type) ? $"CAST({Quote(f.Name)} AS {DuckTypes.SqlType(f.Type)}) AS {Quote(f.Name)}" : Quote(f.Name)));
+    /// <summary>Tail columns (Fluss's Arrow types in Parquet) cast to their SQL type.</summary>
+    private static string TailColumns(RowType rowType) => string.Join(", ", rowType.Fields.Select(f => Cast(f.Name, f.Type)));
+
+    /// <summary>
+    /// A Parquet column as its SQL type. Arrow and Parquet timestamps here have no time zone: TIMESTAMP_LTZ values
+    /// are UTC instants, made TIMESTAMPTZ in UTC whatever the session's time zone.
+    /// </summary>
+    private static string Cast(string name, DataType type) => type is LocalZonedTimestampType
+        ? $"timezone('UTC', CAST({Quote(name)} AS TIMESTAMP)) AS {Quote(name)}"
+        : $"CAST({Quote(name)} AS {DuckTypes.SqlType(type)}) AS {Quote(name)}";
 
     /// <summary>Lake columns cast to their SQL type (a cast to the type DuckDB already reads is free).</summary>
     private static string LakeColumns(RowType rowType) => string.Join(", ", rowType.Fields.Select(f =>
-        DuckTypes.NeedsCastFromParquet(f.Type)
-            ? $"timezone('UTC', {Quote(f.Name)}) AS {Quote(f.Name)}"
-            : $"CAST({Quote(f.Name)} AS {DuckTypes.SqlType(f.Type)}) AS {Quote(f.Name)}"));
+        DuckTypes.NeedsCastFromParquet(f.Type) ? Cast(f.Name, f.Type) : $"CAST({Quote(f.Name)} AS {DuckTypes.SqlType(f.Type)}) AS {Quote(f.Name)}"));
 }
