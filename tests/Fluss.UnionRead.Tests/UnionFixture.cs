@@ -60,14 +60,18 @@ public sealed class UnionFixture : IAsyncLifetime
     public static Schema PkSchema() => Schema.NewBuilder()
         .Column("id", new IntType(false)).Column("name", new StringType()).Column("score", new BigIntType()).PrimaryKey("id").Build();
 
-    public async Task<FlussTable> CreateTableAsync(string prefix, Schema schema, bool lake, int buckets = 3, IReadOnlyList<string>? bucketKeys = null)
+    /// <summary>
+    /// A table in a new database; lake tables get a freshness of 1 h unless told otherwise, so that only the tests'
+    /// own rounds tier them (the cluster's embedded tiering service tiers tables whose freshness has passed).
+    /// </summary>
+    public async Task<FlussTable> CreateTableAsync(string prefix, Schema schema, bool lake, int buckets = 3, IReadOnlyList<string>? bucketKeys = null,
+        string freshness = "1 h")
     {
         var db = $"{prefix}_{Interlocked.Increment(ref s_counter)}";
         await Connection.Admin.CreateDatabaseAsync(db);
         var path = new TablePath(db, "t");
         var builder = TableDescriptor.NewBuilder().Schema(schema).DistributedBy(buckets, bucketKeys ?? []);
-        // A long freshness: nothing but the tests' own rounds tiers these tables.
-        if (lake) builder.Property("table.datalake.enabled", "true").Property("table.datalake.freshness", "1 h");
+        if (lake) builder.Property("table.datalake.enabled", "true").Property("table.datalake.freshness", freshness);
         await Connection.Admin.CreateTableAsync(path, builder.Build());
         return await Connection.GetTableAsync(path);
     }

@@ -96,6 +96,9 @@ public sealed class UnionReadPlan
 
     internal int MaxRowsPerBatch { get; }
 
+    /// <summary>The lake table the plan reads (set when the plan has a lake snapshot).</summary>
+    internal ILakeTableSource? LakeSource { get; init; }
+
     /// <summary>The buckets to read from the lake, or null for all of them.</summary>
     internal IReadOnlyList<int>? LakeBuckets { get; }
 

@@ -24,7 +24,7 @@ namespace Fluss.UnionRead;
 /// holds every key in memory.</item>
 /// </list>
 /// Batch reads go through a <see cref="UnionReadPlan"/>, one consistent cut captured once; streaming reads continue
-/// from the lake snapshot's offsets. All output batches own their memory.
+/// from the lake snapshot's offsets. All output batches own their memory. Thread-safe: reads may run concurrently.
 /// </summary>
 public sealed class UnionReader
 {
@@ -102,6 +102,7 @@ public sealed class UnionReader
         // watermarks that follow it, so the tail ranges are never negative, whatever tiering commits meanwhile.
         LakeSnapshot? snapshot = null;
         LakeFilePlan? files = null;
+        ILakeTableSource? source = null;
         if (table.TableConfig.IsDataLakeEnabled)
         {
             try
@@ -117,7 +118,7 @@ public sealed class UnionReader
         {
             if (snapshot.TableId != table.TableId)
                 throw new InvalidOperationException($"The lake snapshot of {path} belongs to table id {snapshot.TableId}, not {table.TableId}; the table was re-created, plan again.");
-            var source = await OpenSourceAsync(path, snapshot.SnapshotId, cancellationToken).ConfigureAwait(false);
+            source = await OpenSourceAsync(path, snapshot.SnapshotId, cancellationToken).ConfigureAwait(false);
             var all = await source.PlanFilesAsync(snapshot.SnapshotId, cancellationToken).ConfigureAwait(false);
             if (!all.Layout.BucketAware && options.Buckets is not null)
                 throw new ArgumentException($"The lake table of {path} is bucket-unaware (a log table without bucket keys): its files mix all buckets, so a read of some buckets cannot be planned; read all buckets.", nameof(options));
@@ -137,7 +138,10 @@ public sealed class UnionReader
             var start = fromLake ? lakeOffset : earliest[b];
             tail.Add(new TailRange(b, start, Math.Max(start, ends[b]), fromLake));
         }
-        return new UnionReadPlan(table, columns, tailColumns, buckets, buckets.Length == table.NumBuckets ? null : buckets, snapshot?.SnapshotId, snapshot?.CommitTime, files, tail, options.MaxRowsPerBatch);
+        return new UnionReadPlan(table, columns, tailColumns, buckets, buckets.Length == table.NumBuckets ? null : buckets, snapshot?.SnapshotId, snapshot?.CommitTime, files, tail, options.MaxRowsPerBatch)
+        {
+            LakeSource = source,
+        };
     }
 
     private static IReadOnlyList<string> ResolveColumns(TableInfo table, IReadOnlyList<string>? columns)
@@ -216,7 +220,7 @@ public sealed class UnionReader
         using var builder = new ArrowBatchBuilder(plan.RowType);
         if (plan.LakeSnapshotId is { } snapshotId)
         {
-            var source = await OpenSourceAsync(plan.TablePath, snapshotId, cancellationToken).ConfigureAwait(false);
+            var source = plan.LakeSource!;
             await foreach (var lake in source.ReadAsync(snapshotId, plan.TailColumns, plan.LakeBuckets, cancellationToken).ConfigureAwait(false))
             {
                 using (lake)
@@ -267,7 +271,7 @@ public sealed class UnionReader
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.LakeSnapshotId is not { } snapshotId) yield break;
-        var source = await OpenSourceAsync(plan.TablePath, snapshotId, cancellationToken).ConfigureAwait(false);
+        var source = plan.LakeSource!;
         using var builder = new ArrowBatchBuilder(plan.RowType);
         await foreach (var lake in source.ReadAsync(snapshotId, plan.Columns, plan.LakeBuckets, cancellationToken).ConfigureAwait(false))
         {
