@@ -5,9 +5,9 @@ using DuckDB.NET.Data;
 using Fluss.Client;
 using Fluss.Errors;
 using Fluss.Metadata;
-using Schema = Apache.Arrow.Schema;
 using static Fluss.DuckDB.Sql.SqlText;
 using AT = Apache.Arrow.Types;
+using Schema = Apache.Arrow.Schema;
 
 namespace Fluss.DuckDB;
 

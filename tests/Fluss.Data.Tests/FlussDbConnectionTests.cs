@@ -176,6 +176,12 @@ public sealed class FlussDbConnectionTests(SqlFixture fx)
         Assert.Equal([("id", 1, "INT", "NO", true), ("name", 2, "STRING", "YES", false)],
             columns.Rows.Cast<DataRow>().Select(r => ((string)r["COLUMN_NAME"], (int)r["ORDINAL_POSITION"], (string)r["DATA_TYPE"], (string)r["IS_NULLABLE"], (bool)r["IS_PRIMARY_KEY"])));
         Assert.Throws<ArgumentException>(() => connection.GetSchema("Views"));
+
+        // A lake table's info names its warehouse, as Fluss does: that is how a connection string without
+        // 'Lake Warehouse' finds the lake.
+        var lakeInfo = await fx.Connection.Admin.GetTableInfoAsync(new TablePath(db, "users"));
+        Assert.Equal(fx.Lake.Warehouse, lakeInfo.Properties[Fluss.DuckDB.FlussDuckDBConnection.PaimonWarehouseProperty]);
+        Assert.False((await fx.Connection.Admin.GetTableInfoAsync(new TablePath(db, "events"))).Properties.ContainsKey(Fluss.DuckDB.FlussDuckDBConnection.PaimonWarehouseProperty));
     }
 
     [Fact]
