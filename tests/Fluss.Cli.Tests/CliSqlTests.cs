@@ -3,6 +3,7 @@ using Fluss.Client;
 using Fluss.Errors;
 using Fluss.Lake;
 using Fluss.Metadata;
+using Fluss.Testing;
 using Fluss.Rpc.Messages;
 using Grpc.Net.Client;
 
@@ -136,38 +137,6 @@ public sealed class CliSqlTests(CliFixture cli)
     private async Task TierAsync(TablePath path)
     {
         await using var conn = await cli.Cluster.ConnectAsync();
-        var table = await conn.GetTableAsync(path);
-        var buckets = Enumerable.Range(0, table.Info.NumBuckets).ToArray();
-        var ends = await conn.Admin.ListOffsetsAsync(path, buckets, OffsetSpec.Latest);
-        var writer = await cli.Cluster.Cluster.LakeStorage!.OpenWriterAsync(path);
-        var files = new List<LakeWriteResult>();
-        await using (var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true }))
-        {
-            await foreach (var batch in scanner.ReadBatchesAsync())
-            {
-                using (batch) files.Add(await writer.WriteAsync(batch.Bucket, [new LakeWriteBatch(batch.Batch)]));
-            }
-        }
-        using var channel = GrpcChannel.ForAddress("http://" + cli.Cluster.BootstrapServers);
-        var coordinator = new CoordinatorService.CoordinatorServiceClient(channel);
-        var offsets = new PbTableOffsets { TableId = table.Info.TableId, TablePath = new PbTablePath { DatabaseName = path.DatabaseName, TableName = path.TableName } };
-        foreach (var b in buckets) offsets.BucketOffsets.Add(new PbBucketOffset { BucketId = b, LogEndOffset = ends[b] });
-        var prepare = new PrepareLakeTableSnapshotRequest();
-        prepare.BucketOffsets.Add(offsets);
-        var prepared = (await coordinator.PrepareLakeTableSnapshotAsync(prepare)).PrepareLakeTableResp.Single();
-        Assert.False(prepared.HasErrorCode && prepared.ErrorCode != 0, prepared.ErrorMessage);
-        var snapshotId = await writer.CommitAsync(files, "__fluss_lake_tiering", 1, new Dictionary<string, string> { ["fluss-offsets"] = prepared.LakeTableOffsetsPath }, 0);
-        var commit = new CommitLakeTableSnapshotRequest();
-        commit.LakeTableSnapshotMetadata.Add(new PbLakeTableSnapshotMetadata { TableId = table.Info.TableId, SnapshotId = snapshotId, TieredBucketOffsetsFilePath = prepared.LakeTableOffsetsPath });
-        var committed = (await coordinator.CommitLakeTableSnapshotAsync(commit)).TableResp.Single();
-        Assert.False(committed.HasErrorCode && committed.ErrorCode != 0, committed.ErrorMessage);
-        try
-        {
-            Assert.Equal(snapshotId, (await conn.Admin.GetLakeSnapshotAsync(path)).SnapshotId);
-        }
-        catch (LakeTableSnapshotNotExistException e)
-        {
-            Assert.Fail(e.Message);
-        }
+        await ManualTiering.TierOnceAsync(conn, cli.Cluster.Cluster.LakeStorage!, cli.Cluster.BootstrapServers, path);
     }
 }

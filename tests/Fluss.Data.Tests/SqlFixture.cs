@@ -97,75 +97,8 @@ public sealed class SqlFixture : IAsyncLifetime
     /// PrepareLakeTableSnapshot, the lake commit with the offsets file as <c>fluss-offsets</c>, and
     /// CommitLakeTableSnapshot. Returns the new lake snapshot id and the tiered offsets.
     /// </summary>
-    public async Task<(long SnapshotId, IReadOnlyDictionary<int, long> Offsets)> TierAsync(TablePath path)
-    {
-        var table = await Connection.GetTableAsync(path);
-        var info = table.Info;
-        IReadOnlyDictionary<int, long> tiered = new Dictionary<int, long>();
-        try
-        {
-            tiered = (await Connection.Admin.GetLakeSnapshotAsync(path)).BucketOffsets;
-        }
-        catch (LakeTableSnapshotNotExistException)
-        {
-        }
-        var buckets = Enumerable.Range(0, info.NumBuckets).ToArray();
-        var ends = await Connection.Admin.ListOffsetsAsync(path, buckets, OffsetSpec.Latest);
-        var pending = buckets.Where(b => ends[b] > tiered.GetValueOrDefault(b, 0)).ToArray();
-
-        var writer = await Lake.OpenWriterAsync(path);
-        var files = new List<LakeWriteResult>();
-        if (pending.Length > 0)
-        {
-            var batches = new List<ScanBatch>();
-            try
-            {
-                await using (var scanner = table.NewLogScanner(new LogScanOptions
-                {
-                    Buckets = pending,
-                    StartOffsets = pending.ToDictionary(b => b, b => tiered.GetValueOrDefault(b, 0)),
-                    StopOffsets = pending.ToDictionary(b => b, b => ends[b]),
-                }))
-                {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                    await foreach (var batch in scanner.ReadBatchesAsync(timeout.Token)) batches.Add(batch);
-                }
-                foreach (var bucket in batches.Where(b => b.RowCount > 0).GroupBy(b => b.Bucket))
-                {
-                    var rows = bucket.Select(b => new LakeWriteBatch(b.Batch,
-                        info.HasPrimaryKey ? Enumerable.Range(0, b.RowCount).Select(b.ChangeTypeAt).ToArray() : default)).ToList();
-                    files.Add(await writer.WriteAsync(bucket.Key, rows));
-                }
-            }
-            finally
-            {
-                foreach (var b in batches) b.Dispose();
-            }
-        }
-
-        using var channel = GrpcChannel.ForAddress("http://" + Cluster.BootstrapServers);
-        var coordinator = new CoordinatorService.CoordinatorServiceClient(channel);
-        var offsets = new PbTableOffsets { TableId = info.TableId, TablePath = new PbTablePath { DatabaseName = path.DatabaseName, TableName = path.TableName } };
-        foreach (var b in buckets) offsets.BucketOffsets.Add(new PbBucketOffset { BucketId = b, LogEndOffset = ends[b] });
-        var prepare = new PrepareLakeTableSnapshotRequest();
-        prepare.BucketOffsets.Add(offsets);
-        var prepared = (await coordinator.PrepareLakeTableSnapshotAsync(prepare)).PrepareLakeTableResp.Single();
-        Assert.False(prepared.HasErrorCode && prepared.ErrorCode != 0, prepared.ErrorMessage);
-
-        var latest = await writer.LatestSnapshotAsync();
-        var snapshotId = await writer.CommitAsync(files, "__fluss_lake_tiering", (latest?.CommitIdentifier ?? 0) + 1,
-            new Dictionary<string, string> { ["fluss-offsets"] = prepared.LakeTableOffsetsPath }, latest?.SnapshotId ?? 0);
-        var commit = new CommitLakeTableSnapshotRequest();
-        commit.LakeTableSnapshotMetadata.Add(new PbLakeTableSnapshotMetadata
-        {
-            TableId = info.TableId,
-            SnapshotId = snapshotId,
-            TieredBucketOffsetsFilePath = prepared.LakeTableOffsetsPath,
-        });
-        var committed = (await coordinator.CommitLakeTableSnapshotAsync(commit)).TableResp.Single();
-        Assert.False(committed.HasErrorCode && committed.ErrorCode != 0, committed.ErrorMessage);
-        return (snapshotId, ends);
-    }
+    public Task<(long SnapshotId, IReadOnlyDictionary<int, long> Offsets)> TierAsync(TablePath path) =>
+        ManualTiering.TierOnceAsync(Connection, Lake, Cluster.BootstrapServers, path);
 
     /// <summary>All rows of a reader as lists of values (DBNull as null).</summary>
     public static List<object?[]> ReadAll(System.Data.Common.DbDataReader reader)
