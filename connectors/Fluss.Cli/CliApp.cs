@@ -34,6 +34,7 @@ internal static class CliApp
         root.Subcommands.Add(DataCommands.BuildScan(ctx));
         root.Subcommands.Add(LookupCommands.Build(ctx));
         root.Subcommands.Add(LakeCommands.Build(ctx));
+        root.Subcommands.Add(SqlCommands.Build(ctx));
         root.Subcommands.Add(Bench.BenchCommand.Build(ctx));
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };

@@ -33,6 +33,9 @@ internal sealed partial class CoordinatorEventProcessor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Random _random;
     private readonly ILakeStorage? _lake;
+
+    /// <summary>The cluster's lake, if it has one.</summary>
+    internal ILakeStorage? Lake => _lake;
     private readonly IFileSystem _remoteFs;
     private readonly LakeTableTieringManager _tiering;
     private readonly Channel<CoordinatorEvent> _events = Channel.CreateUnbounded<CoordinatorEvent>(new UnboundedChannelOptions { SingleReader = true });

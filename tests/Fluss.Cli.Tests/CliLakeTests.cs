@@ -190,47 +190,9 @@ public sealed class CliLakeTests(CliFixture cli)
     /// write it into the lake table, PrepareLakeTableSnapshot (the offsets file), commit to the lake with the file's path
     /// as <c>fluss-offsets</c>, CommitLakeTableSnapshot. The round registers itself without a tiering epoch, as a repair does.
     /// </summary>
-    private async Task<(long SnapshotId, Dictionary<int, long> Offsets)> TierOnceAsync(TablePath path)
+    private async Task<(long SnapshotId, IReadOnlyDictionary<int, long> Offsets)> TierOnceAsync(TablePath path)
     {
         await using var conn = await cli.Cluster.ConnectAsync();
-        var info = await conn.Admin.GetTableInfoAsync(path);
-        var table = await conn.GetTableAsync(path);
-        var lakeWriter = await cli.Cluster.Cluster.LakeStorage!.OpenWriterAsync(path);
-        var files = new List<LakeWriteResult>();
-        var offsets = new Dictionary<int, long>();
-        await using (var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true }))
-        {
-            await foreach (var batch in scanner.ReadBatchesAsync())
-            {
-                using (batch)
-                {
-                    files.Add(await lakeWriter.WriteAsync(batch.Bucket, [new LakeWriteBatch(batch.Batch)]));
-                    offsets[batch.Bucket] = batch.OffsetAt(batch.RowCount - 1) + 1;
-                }
-            }
-        }
-
-        using var channel = GrpcChannel.ForAddress("http://" + cli.Cluster.BootstrapServers);
-        var coordinator = new CoordinatorService.CoordinatorServiceClient(channel);
-        var tableOffsets = new PbTableOffsets { TableId = info.TableId, TablePath = new PbTablePath { DatabaseName = path.DatabaseName, TableName = path.TableName } };
-        foreach (var (bucket, offset) in offsets)
-            tableOffsets.BucketOffsets.Add(new PbBucketOffset { BucketId = bucket, LogEndOffset = offset });
-        var prepare = new PrepareLakeTableSnapshotRequest();
-        prepare.BucketOffsets.Add(tableOffsets);
-        var prepared = (await coordinator.PrepareLakeTableSnapshotAsync(prepare)).PrepareLakeTableResp.Single();
-        Assert.False(prepared.HasErrorCode && prepared.ErrorCode != 0, prepared.ErrorMessage);
-
-        var snapshotId = await lakeWriter.CommitAsync(files, "__fluss_lake_tiering", 1,
-            new Dictionary<string, string> { ["fluss-offsets"] = prepared.LakeTableOffsetsPath }, 0);
-        var commit = new CommitLakeTableSnapshotRequest();
-        commit.LakeTableSnapshotMetadata.Add(new PbLakeTableSnapshotMetadata
-        {
-            TableId = info.TableId,
-            SnapshotId = snapshotId,
-            TieredBucketOffsetsFilePath = prepared.LakeTableOffsetsPath,
-        });
-        var committed = (await coordinator.CommitLakeTableSnapshotAsync(commit)).TableResp.Single();
-        Assert.False(committed.HasErrorCode && committed.ErrorCode != 0, committed.ErrorMessage);
-        return (snapshotId, offsets);
+        return await ManualTiering.TierOnceAsync(conn, cli.Cluster.Cluster.LakeStorage!, cli.Cluster.BootstrapServers, path);
     }
 }

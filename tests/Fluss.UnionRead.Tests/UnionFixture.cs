@@ -105,76 +105,8 @@ public sealed class UnionFixture : IAsyncLifetime
     /// tables), PrepareLakeTableSnapshot, commit to the lake with the offsets file as <c>fluss-offsets</c>, then
     /// CommitLakeTableSnapshot. Returns the new lake snapshot id and the tiered offsets.
     /// </summary>
-    public async Task<(long SnapshotId, IReadOnlyDictionary<int, long> Offsets)> TierAsync(TablePath path)
-    {
-        var table = await Connection.GetTableAsync(path);
-        var info = table.Info;
-        IReadOnlyDictionary<int, long> previous = new Dictionary<int, long>();
-        try
-        {
-            previous = (await Connection.Admin.GetLakeSnapshotAsync(path)).BucketOffsets;
-        }
-        catch (LakeTableSnapshotNotExistException)
-        {
-        }
-        var buckets = Enumerable.Range(0, info.NumBuckets).ToArray();
-        var ends = await Connection.Admin.ListOffsetsAsync(path, buckets, OffsetSpec.Latest);
-        var toRead = buckets.Where(b => ends[b] > previous.GetValueOrDefault(b, 0)).ToArray();
-
-        var writer = await Lake.OpenWriterAsync(path);
-        var files = new List<LakeWriteResult>();
-        if (toRead.Length > 0)
-        {
-            var scanned = new List<ScanBatch>();
-            try
-            {
-                await using (var scanner = table.NewLogScanner(new LogScanOptions
-                {
-                    Buckets = toRead,
-                    StartOffsets = previous.Where(p => toRead.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value),
-                    StopOffsets = toRead.ToDictionary(b => b, b => ends[b]),
-                }))
-                {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                    await foreach (var batch in scanner.ReadBatchesAsync(timeout.Token)) scanned.Add(batch);
-                }
-                foreach (var group in scanned.Where(b => b.RowCount > 0).GroupBy(b => b.Bucket))
-                {
-                    var batches = group.Select(b => new LakeWriteBatch(b.Batch,
-                        info.HasPrimaryKey ? Enumerable.Range(0, b.RowCount).Select(b.ChangeTypeAt).ToArray() : default)).ToList();
-                    files.Add(await writer.WriteAsync(group.Key, batches));
-                }
-            }
-            finally
-            {
-                foreach (var b in scanned) b.Dispose();
-            }
-        }
-
-        using var channel = GrpcChannel.ForAddress("http://" + Cluster.BootstrapServers);
-        var coordinator = new CoordinatorService.CoordinatorServiceClient(channel);
-        var tableOffsets = new PbTableOffsets { TableId = info.TableId, TablePath = new PbTablePath { DatabaseName = path.DatabaseName, TableName = path.TableName } };
-        foreach (var b in buckets)
-            tableOffsets.BucketOffsets.Add(new PbBucketOffset { BucketId = b, LogEndOffset = ends[b] });
-        var prepare = new PrepareLakeTableSnapshotRequest();
-        prepare.BucketOffsets.Add(tableOffsets);
-        var prepared = (await coordinator.PrepareLakeTableSnapshotAsync(prepare)).PrepareLakeTableResp.Single();
-        Assert.False(prepared.HasErrorCode && prepared.ErrorCode != 0, prepared.ErrorMessage);
-
-        var latest = await writer.LatestSnapshotAsync();
-        var snapshotId = await writer.CommitAsync(files, "__fluss_lake_tiering", (latest?.CommitIdentifier ?? 0) + 1,
-            new Dictionary<string, string> { ["fluss-offsets"] = prepared.LakeTableOffsetsPath }, latest?.SnapshotId ?? 0);
-        var commit = new CommitLakeTableSnapshotRequest();
-        commit.LakeTableSnapshotMetadata.Add(new PbLakeTableSnapshotMetadata
-        {
-            TableId = info.TableId,
-            SnapshotId = snapshotId,
-            TieredBucketOffsetsFilePath = prepared.LakeTableOffsetsPath,
-        });
-        var committed = (await coordinator.CommitLakeTableSnapshotAsync(commit)).TableResp.Single();
-        Assert.False(committed.HasErrorCode && committed.ErrorCode != 0, committed.ErrorMessage);
-        return (snapshotId, ends);
-    }
+    public Task<(long SnapshotId, IReadOnlyDictionary<int, long> Offsets)> TierAsync(TablePath path) =>
+        ManualTiering.TierOnceAsync(Connection, Lake, Cluster.BootstrapServers, path);
 
     // ------------------------------------------------------------------------------------------------ reading
 

@@ -84,13 +84,26 @@ internal sealed class AdminReadOnlyGrpcService(CoordinatorEventProcessor process
             {
                 TableId = table.TableId,
                 SchemaId = table.LatestSchemaId,
-                TableJson = ByteString.CopyFrom(table.TableJson),
+                TableJson = ByteString.CopyFrom(WithLakeLocation(table.Info, table.TableJson)),
                 CreatedTime = table.Registration.CreatedTime,
                 ModifiedTime = table.Registration.ModifiedTime,
             };
             if (table.Registration.RemoteDataDir is { } dir) response.RemoteDataDir = dir;
             return response;
         }, context.CancellationToken);
+    }
+
+    /// <summary>
+    /// As Fluss does, a lake table's info names where its lake is (<c>table.datalake.{format}.warehouse</c>), so that
+    /// readers of the lake (union reads, SQL) need nothing but the cluster's address. Not stored with the table.
+    /// </summary>
+    private byte[] WithLakeLocation(TableInfo info, byte[] tableJson)
+    {
+        if (processor.Lake is not { } lake || !info.TableConfig.IsDataLakeEnabled) return tableJson;
+        var key = $"table.datalake.{lake.Format}.warehouse";
+        if (info.Properties.ContainsKey(key)) return tableJson;
+        var descriptor = info.ToTableDescriptor();
+        return descriptor.WithProperties(descriptor.Properties.Append(new KeyValuePair<string, string>(key, lake.Warehouse))).ToJsonBytes();
     }
 
     public override Task<GetTableSchemaResponse> GetTableSchema(GetTableSchemaRequest request, ServerCallContext context)

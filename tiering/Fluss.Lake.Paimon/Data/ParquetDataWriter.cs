@@ -37,7 +37,11 @@ internal readonly record struct ColumnStats(object? Min, object? Max, long NullC
 /// </summary>
 internal static class ParquetDataWriter
 {
-    private const int RowGroupRows = 1 << 20;
+    /// <summary>
+    /// Rows per row group: DuckDB's own row-group size, so a scan of lake files parallelizes and prunes as well as a
+    /// scan of files DuckDB wrote (1M-row groups made aggregates over the lake about 3x slower).
+    /// </summary>
+    private const int RowGroupRows = 122_880;
     private const int StatsTruncateLength = 16;
 
     /// <summary>Writes the file and returns the statistics of the columns with <see cref="OutColumn.CollectStats"/>, by column.</summary>

@@ -12,13 +12,13 @@ namespace Fluss.Cli.Bench;
 /// <c>tiering</c>: the tiering service tiers the <c>append</c> log table and the changelog of the <c>upsert</c>
 /// primary-key table to the Paimon lake (each table lake-enabled in turn, so that its rounds run alone). Baseline:
 /// the same Arrow batches (read back from the log beforehand) written straight to Parquet with the same library
-/// and settings as the lake writer (ParquetSharp, ZSTD, row groups of up to 1 Mi rows), with the same bucket
+/// and settings as the lake writer (ParquetSharp, ZSTD, row groups of up to 122,880 rows), with the same bucket
 /// parallelism.
 /// </summary>
 internal static class TieringScenario
 {
     public const string Name = "tiering";
-    private const int RowGroupRows = 1 << 20;
+    private const int RowGroupRows = 122_880;
     private const int BucketParallelism = 2;
 
     public static async Task<BenchResult> RunAsync(BenchSession s, CancellationToken ct)
