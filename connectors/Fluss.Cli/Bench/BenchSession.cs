@@ -154,6 +154,15 @@ internal sealed class BenchSession : IAsyncDisposable
         return _tiering;
     }
 
+    /// <summary>Stops the tiering service of this run, if running (a later <see cref="TieringAsync"/> starts a new one).</summary>
+    public async Task StopTieringAsync()
+    {
+        if (_tiering is null) return;
+        var tiering = _tiering;
+        _tiering = null;
+        await tiering.DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <summary>The log segment files of a table (below the data directory), in bucket and offset order.</summary>
     public IReadOnlyList<string> SegmentFiles(TableInfo table)
     {
