@@ -181,6 +181,51 @@ public class PaimonTableWriterTests
     }
 
     [Fact]
+    public async Task PrimaryKeyTable_OneBigIntKeyManyChangesPerKey_LatestChangeOfEachKeyInKeyOrder()
+    {
+        using var dir = new TempDir();
+        var type = RowType.Of(("id", new BigIntType(false)), ("v", new IntType()));
+        var writer = await PaimonTableWriter.CreateTableAsync(IO, dir.Path, new PaimonTableDefinition { Columns = type, PrimaryKeys = ["id"], Buckets = 1 });
+        var random = new Random(7);
+        var model = new Dictionary<long, int>();
+        var changes = new List<(ChangeType, GenericRow)>();
+        for (var i = 0; i < 3000; i++)
+        {
+            // Negative and large keys too: the order is by value, not by bytes.
+            var key = random.Next(400) * (random.Next(2) == 0 ? -1L : 1L) * 1_000_000_007L;
+            if (model.TryGetValue(key, out var old) && random.Next(4) == 0)
+            {
+                changes.Add((ChangeType.Delete, GenericRow.Of(key, old)));
+                model.Remove(key);
+            }
+            else
+            {
+                changes.Add((model.ContainsKey(key) ? ChangeType.UpdateAfter : ChangeType.Insert, GenericRow.Of(key, i)));
+                model[key] = i;
+            }
+        }
+        // Three batches, as a tiering round hands them over.
+        var batches = changes.Chunk(1100).Select(chunk => Changes(type, chunk)).ToList();
+        var file = await writer.WriteAsync(0, batches);
+        await writer.CommitAsync([file], "u", 1);
+
+        // The data file holds each key once (deleted ones as deletes), ordered by key value: its first column is _KEY_id.
+        var keys = new List<long>();
+        using (var parquet = new ParquetSharp.ParquetFileReader(file.Path))
+        {
+            for (var g = 0; g < parquet.FileMetaData.NumRowGroups; g++)
+            {
+                using var group = parquet.RowGroup(g);
+                using var column = group.Column(0).LogicalReader<long>();
+                keys.AddRange(column.ReadAll((int)group.MetaData.NumRows));
+            }
+        }
+        Assert.Equal(changes.Select(c => (long)c.Item2[0]!).Distinct().Order(), keys);
+        Assert.Equal(keys.Count, file.RowCount);
+        Assert.Equal(Sorted(model.Select(p => $"{p.Key}|{p.Value}").ToArray()), await ReadAsync(dir.Path));
+    }
+
+    [Fact]
     public async Task WriteAsync_RowOfAnotherBucket_Rejected()
     {
         using var dir = new TempDir();

@@ -23,8 +23,17 @@ internal sealed partial class ReplicaManager
     /// always returns at least one whole batch). With projection pushdown the batches are projected on the server.
     /// When <c>min_bytes</c> is set and fewer bytes are readable, the fetch waits up to <c>max_wait_ms</c> and
     /// completes early as soon as an append or high-watermark move on a requested bucket makes enough readable.
+    /// With <paramref name="holdUntilSent"/>, the response's records point into the pooled read buffers instead of
+    /// copies, and the caller gets the buffers to release once the response has been sent.
     /// </summary>
-    public async Task<FetchLogResponse> FetchAsync(FetchLogRequest request, CancellationToken cancellationToken)
+    public async Task<FetchLogResponse> FetchAsync(FetchLogRequest request, CancellationToken cancellationToken, Action<IDisposable>? holdUntilSent = null)
+    {
+        var outcome = await FetchCoreAsync(request, holdUntilSent is not null, cancellationToken).ConfigureAwait(false);
+        if (outcome.Held is { Count: > 0 } held) holdUntilSent!(new HeldBuffers(held));
+        return outcome.Response;
+    }
+
+    private async Task<ReadOutcome> FetchCoreAsync(FetchLogRequest request, bool zeroCopy, CancellationToken cancellationToken)
     {
         var fetches = PlanFetches(request);
         var minBytes = request.HasMinBytes ? request.MinBytes : -1;
@@ -32,9 +41,10 @@ internal sealed partial class ReplicaManager
             ? (request.HasMaxWaitMs ? TimeSpan.FromMilliseconds(Math.Max(0, request.MaxWaitMs)) : DefaultMaxWaitWithMinBytes)
             : TimeSpan.Zero;
 
-        var first = ReadAll(request, fetches);
+        var first = ReadAll(request, fetches, zeroCopy);
         if (maxWait <= TimeSpan.Zero || minBytes <= 0 || first.Bytes >= minBytes || first.SevereError || first.Failed.All(f => f))
-            return first.Response;
+            return first;
+        first.Release();
 
         // Delayed fetch: wake on any requested bucket's change, re-read, answer when enough is readable, when a
         // bucket that could be read fails (its leadership moved), or when time is up.
@@ -54,10 +64,11 @@ internal sealed partial class ReplicaManager
             var remaining = maxWait - _time.GetElapsedTime(start);
             if (remaining <= TimeSpan.Zero || linked.IsCancellationRequested) break;
             if (!await SignalWait.WaitAnyAsync(signals, remaining, _time, linked.Token).ConfigureAwait(false)) break;
-            var next = ReadAll(request, fetches);
-            if (next.Bytes >= minBytes || next.SevereError || next.Failed.Where((f, i) => f && !first.Failed[i]).Any()) return next.Response;
+            var next = ReadAll(request, fetches, zeroCopy);
+            if (next.Bytes >= minBytes || next.SevereError || next.Failed.Where((f, i) => f && !first.Failed[i]).Any()) return next;
+            next.Release();
         }
-        return ReadAll(request, fetches).Response;
+        return ReadAll(request, fetches, zeroCopy);
     }
 
     /// <summary>Resolves tables, buckets and projections once; errors found here hold for the whole fetch.</summary>
@@ -110,10 +121,31 @@ internal sealed partial class ReplicaManager
         return _projections.GetOrCreate(table.TableId, checked((short)table.SchemaId), table.RowType, tableReq.ProjectedFields);
     }
 
-    private readonly record struct ReadOutcome(FetchLogResponse Response, long Bytes, bool SevereError, bool[] Failed);
-
-    private ReadOutcome ReadAll(FetchLogRequest request, List<BucketFetch> fetches)
+    /// <summary>A read of every requested bucket; <see cref="Held"/> are the pooled buffers its records point into (zero-copy reads).</summary>
+    private readonly record struct ReadOutcome(FetchLogResponse Response, long Bytes, bool SevereError, bool[] Failed, List<FetchDataInfo>? Held)
     {
+        /// <summary>Returns the buffers of a read that is not answered.</summary>
+        public void Release()
+        {
+            if (Held is null) return;
+            foreach (var data in Held) data.Dispose();
+            Held.Clear();
+        }
+    }
+
+    /// <summary>The read buffers a sent response pointed into, released together.</summary>
+    private sealed class HeldBuffers(List<FetchDataInfo> buffers) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var data in buffers) data.Dispose();
+            buffers.Clear();
+        }
+    }
+
+    private ReadOutcome ReadAll(FetchLogRequest request, List<BucketFetch> fetches, bool zeroCopy)
+    {
+        var held = zeroCopy ? new List<FetchDataInfo>() : null;
         var response = new FetchLogResponse();
         var tables = new PbFetchLogRespForTable[request.TablesReq.Count];
         for (var t = 0; t < tables.Length; t++)
@@ -145,14 +177,24 @@ internal sealed partial class ReplicaManager
                 var replica = GetReplicaOrThrow(fetch.Bucket);
                 var offset = fetch.Request.FetchOffset == FetchFromEarliestOffset ? replica.Log.LogStartOffset : fetch.Request.FetchOffset;
                 var bucketMax = fetch.Request.MaxFetchBytes > 0 ? Math.Min(limitBytes, fetch.Request.MaxFetchBytes) : limitBytes;
-                using var data = replica.Read(offset, bucketMax, request.FollowerServerId, minOneMessage, fetch.Projection);
+                var data = replica.Read(offset, bucketMax, request.FollowerServerId, minOneMessage, fetch.Projection);
                 var size = data.Records.Length;
                 if (size > 0) minOneMessage = false;
                 limitBytes = Math.Max(0, limitBytes - size);
                 total += size;
                 result.HighWatermark = data.Offsets.HighWatermark;
                 result.LogStartOffset = data.Offsets.LogStartOffset;
-                result.Records = size > 0 ? ByteString.CopyFrom(data.Records.Span) : ByteString.Empty;
+                if (size > 0 && held is not null)
+                {
+                    // The response is serialized from the pooled buffer itself; the buffer is returned once sent.
+                    result.Records = UnsafeByteOperations.UnsafeWrap(data.Records);
+                    held.Add(data);
+                }
+                else
+                {
+                    result.Records = size > 0 ? ByteString.CopyFrom(data.Records.Span) : ByteString.Empty;
+                    data.Dispose();
+                }
             }
             catch (FlussException e)
             {
@@ -169,7 +211,7 @@ internal sealed partial class ReplicaManager
                 _logger.ReadIoFailed(fetch.Bucket.ToString(), e);
             }
         }
-        return new ReadOutcome(response, total, severe, failed);
+        return new ReadOutcome(response, total, severe, failed, held);
     }
 
     /// <summary>Errors that answer a fetch at once instead of letting it wait (as Fluss: all but a moved or unknown bucket).</summary>

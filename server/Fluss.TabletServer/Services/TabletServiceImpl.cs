@@ -10,8 +10,12 @@ internal sealed class TabletServiceImpl(ReplicaManager replicas) : TabletService
     public override Task<ProduceLogResponse> ProduceLog(ProduceLogRequest request, ServerCallContext context) =>
         replicas.ProduceAsync(request, context.CancellationToken);
 
-    public override Task<FetchLogResponse> FetchLog(FetchLogRequest request, ServerCallContext context) =>
-        replicas.FetchAsync(request, context.CancellationToken);
+    public override Task<FetchLogResponse> FetchLog(FetchLogRequest request, ServerCallContext context)
+    {
+        // The records are sent straight from the read buffers, which the HTTP context releases after the response.
+        var http = context.GetHttpContext();
+        return replicas.FetchAsync(request, context.CancellationToken, http is null ? null : http.Response.RegisterForDispose);
+    }
 
     public override Task<ListOffsetsResponse> ListOffsets(ListOffsetsRequest request, ServerCallContext context) =>
         Task.FromResult(replicas.ListOffsets(request));

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Int64Array = Apache.Arrow.Int64Array;
 using Fluss.Client;
 using Fluss.Metadata;
 using Fluss.Rows;
+using Int64Array = Apache.Arrow.Int64Array;
 
 namespace Fluss.Cli.Bench;
 

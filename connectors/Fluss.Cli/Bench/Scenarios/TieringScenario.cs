@@ -105,8 +105,15 @@ internal static class TieringScenario
             await s.Connection.Admin.AlterTableAsync(table.Path, [TableChange.Set("table.datalake.enabled", "true")], cancellationToken: ct).ConfigureAwait(false);
             await s.WaitForLakeAsync(table, ends, TimeSpan.FromMinutes(10), ct).ConfigureAwait(false);
             wall = clock.Elapsed;
+            // The service records a round's metrics just after the coordinator commit the wait observes: wait for
+            // one duration per lake snapshot (one snapshot per committed round of a newly lake-enabled table).
+            var snapshot = await s.Connection.Admin.GetLakeSnapshotAsync(table.Path, ct).ConfigureAwait(false);
+            var deadline = Stopwatch.StartNew();
+            while (metrics.Values("fluss_tiering_tier_duration_ms").Length < snapshot.SnapshotId && deadline.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(10, ct).ConfigureAwait(false);
         }
         var rounds = metrics.Values("fluss_tiering_tier_duration_ms");
+        if (rounds.Length == 0) throw new TimeoutException($"the tiering service reported no committed round of {table.Path}");
         var location = ((PaimonLakeStorage)s.Lake).TableLocation(table.Path);
         var files = Directory.EnumerateFiles(location, "*.parquet", SearchOption.AllDirectories).Count();
         return new TierRun(records, TimeSpan.FromMilliseconds(rounds.Sum()), rounds.Length, (long)metrics.Values("fluss_tiering_file_size_bytes_total").Sum(), files, wall);

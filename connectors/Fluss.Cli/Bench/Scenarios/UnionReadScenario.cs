@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
-using RecordBatch = Apache.Arrow.RecordBatch;
 using DuckDB.NET.Data;
 using Fluss.Arrow;
 using Fluss.Client;
@@ -10,6 +9,7 @@ using Fluss.Lake.Paimon;
 using Fluss.Metadata;
 using Fluss.Rows;
 using ParquetSharp;
+using RecordBatch = Apache.Arrow.RecordBatch;
 
 namespace Fluss.Cli.Bench;
 
