@@ -67,39 +67,16 @@ internal sealed class WideRows
         return z ^ (z >> 31);
     }
 
-    private sealed class WideRow(WideRows shape, long index) : IRow
+    private sealed class WideRow(WideRows shape, long index) : BenchRow(Columns)
     {
-        public int FieldCount => Columns;
-
-        public bool IsNullAt(int pos) => false;
-
         // c0 is the row number (ascending, as an event id); the other INTs are small categories and amounts.
-        public int GetInt(int pos) => pos == 0 ? (int)index : (int)(Mix(index, pos) % 100_000);
+        public override int GetInt(int pos) => pos == 0 ? (int)index : (int)(Mix(index, pos) % 100_000);
 
-        public long GetLong(int pos) => pos == 1 ? 1_700_000_000_000L + index : (long)(Mix(index, pos) >> 20);
+        public override long GetLong(int pos) => pos == 1 ? 1_700_000_000_000L + index : (long)(Mix(index, pos) >> 20);
 
-        public double GetDouble(int pos) => (Mix(index, pos) % 10_000_000) / 100.0;
+        public override double GetDouble(int pos) => (Mix(index, pos) % 10_000_000) / 100.0;
 
-        public string GetString(int pos) => shape._strings[Mix(index, pos) % PoolSize];
-
-        public bool GetBoolean(int pos) => throw Wrong(pos);
-
-        public sbyte GetByte(int pos) => throw Wrong(pos);
-
-        public short GetShort(int pos) => throw Wrong(pos);
-
-        public float GetFloat(int pos) => throw Wrong(pos);
-
-        public byte[] GetBinary(int pos) => throw Wrong(pos);
-
-        public FlussDecimal GetDecimal(int pos, int precision, int scale) => throw Wrong(pos);
-
-        public TimestampNtz GetTimestampNtz(int pos, int precision) => throw Wrong(pos);
-
-        public TimestampLtz GetTimestampLtz(int pos, int precision) => throw Wrong(pos);
-
-        private static InvalidCastException Wrong(int pos) =>
-            new(string.Create(CultureInfo.InvariantCulture, $"Column c{pos} of the bench row is not of the requested type."));
+        public override string GetString(int pos) => shape._strings[Mix(index, pos) % PoolSize];
     }
 }
 
@@ -122,65 +99,52 @@ internal sealed class KvRows
 
     public static IRow Key(long id) => new KeyRow(id);
 
-    private sealed class KvRow(KvRows shape, long i) : IRow
+    private sealed class KvRow(KvRows shape, long i) : BenchRow(4)
     {
-        public int FieldCount => 4;
+        public override long GetLong(int pos) => pos == 0 ? i % shape.Keys : i;
 
-        public bool IsNullAt(int pos) => false;
+        public override string GetString(int pos) => shape._names[i % shape._names.Length];
 
-        public long GetLong(int pos) => pos == 0 ? i % shape.Keys : i;
-
-        public string GetString(int pos) => shape._names[i % shape._names.Length];
-
-        public double GetDouble(int pos) => i * 0.25;
-
-        public bool GetBoolean(int pos) => throw new InvalidCastException();
-
-        public sbyte GetByte(int pos) => throw new InvalidCastException();
-
-        public short GetShort(int pos) => throw new InvalidCastException();
-
-        public int GetInt(int pos) => throw new InvalidCastException();
-
-        public float GetFloat(int pos) => throw new InvalidCastException();
-
-        public byte[] GetBinary(int pos) => throw new InvalidCastException();
-
-        public FlussDecimal GetDecimal(int pos, int precision, int scale) => throw new InvalidCastException();
-
-        public TimestampNtz GetTimestampNtz(int pos, int precision) => throw new InvalidCastException();
-
-        public TimestampLtz GetTimestampLtz(int pos, int precision) => throw new InvalidCastException();
+        public override double GetDouble(int pos) => i * 0.25;
     }
 
-    private sealed class KeyRow(long id) : IRow
+    private sealed class KeyRow(long id) : BenchRow(1)
     {
-        public int FieldCount => 1;
-
-        public bool IsNullAt(int pos) => false;
-
-        public long GetLong(int pos) => id;
-
-        public string GetString(int pos) => throw new InvalidCastException();
-
-        public double GetDouble(int pos) => throw new InvalidCastException();
-
-        public bool GetBoolean(int pos) => throw new InvalidCastException();
-
-        public sbyte GetByte(int pos) => throw new InvalidCastException();
-
-        public short GetShort(int pos) => throw new InvalidCastException();
-
-        public int GetInt(int pos) => throw new InvalidCastException();
-
-        public float GetFloat(int pos) => throw new InvalidCastException();
-
-        public byte[] GetBinary(int pos) => throw new InvalidCastException();
-
-        public FlussDecimal GetDecimal(int pos, int precision, int scale) => throw new InvalidCastException();
-
-        public TimestampNtz GetTimestampNtz(int pos, int precision) => throw new InvalidCastException();
-
-        public TimestampLtz GetTimestampLtz(int pos, int precision) => throw new InvalidCastException();
+        public override long GetLong(int pos) => id;
     }
+}
+
+/// <summary>A row of generated values: the getters of the types a bench row does not hold throw.</summary>
+internal abstract class BenchRow(int fieldCount) : IRow
+{
+    public int FieldCount => fieldCount;
+
+    public bool IsNullAt(int pos) => false;
+
+    public virtual bool GetBoolean(int pos) => throw Wrong(pos);
+
+    public virtual sbyte GetByte(int pos) => throw Wrong(pos);
+
+    public virtual short GetShort(int pos) => throw Wrong(pos);
+
+    public virtual int GetInt(int pos) => throw Wrong(pos);
+
+    public virtual long GetLong(int pos) => throw Wrong(pos);
+
+    public virtual float GetFloat(int pos) => throw Wrong(pos);
+
+    public virtual double GetDouble(int pos) => throw Wrong(pos);
+
+    public virtual string GetString(int pos) => throw Wrong(pos);
+
+    public virtual byte[] GetBinary(int pos) => throw Wrong(pos);
+
+    public virtual FlussDecimal GetDecimal(int pos, int precision, int scale) => throw Wrong(pos);
+
+    public virtual TimestampNtz GetTimestampNtz(int pos, int precision) => throw Wrong(pos);
+
+    public virtual TimestampLtz GetTimestampLtz(int pos, int precision) => throw Wrong(pos);
+
+    private static InvalidCastException Wrong(int pos) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"Column {pos} of the bench row is not of the requested type."));
 }

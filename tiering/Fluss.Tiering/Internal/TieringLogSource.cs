@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Apache.Arrow;
+using Fluss.Arrow;
 using Fluss.Client;
 using Fluss.Errors;
 using Fluss.Metadata;
@@ -30,26 +31,9 @@ internal sealed class TieringBatch(RecordBatch rows, ReadOnlyMemory<ChangeType> 
     public long NextOffset => BaseOffset + Rows.Length;
 
     /// <summary>Bytes of the Arrow buffers (the memory the batch holds).</summary>
-    public long SizeBytes { get; } = ArrowSize(rows);
+    public long SizeBytes { get; } = ArrowBatches.BufferBytes(rows);
 
     public void Dispose() => owner?.Dispose();
-
-    private static long ArrowSize(RecordBatch batch)
-    {
-        long size = 0;
-        for (var i = 0; i < batch.ColumnCount; i++) size += Size(batch.Column(i).Data);
-        return size;
-
-        static long Size(ArrayData data)
-        {
-            long total = 0;
-            if (data.Buffers is { } buffers)
-                foreach (var buffer in buffers) total += buffer.Length;
-            if (data.Children is { } children)
-                foreach (var child in children) total += Size(child);
-            return total;
-        }
-    }
 }
 
 /// <summary>Where a round reads a table's log.</summary>

@@ -37,42 +37,20 @@ internal static class TieringScenario
         var kvBase = await BaselineAsync(s, kv.Table, "primary-key table changelog", ct).ConfigureAwait(false);
 
         var result = new BenchResult(Name);
-        var system = result.System;
         var tierSeconds = logTier.Rounds.TotalSeconds + kvTier.Rounds.TotalSeconds;
-        system["log_rows"] = logTier.Records;
-        system["log_seconds"] = logTier.Rounds.TotalSeconds;
-        system["log_rows_per_s"] = Stats.PerSecond(logTier.Records, logTier.Rounds);
-        system["log_arrow_mb_per_s"] = Stats.PerSecond(Stats.Mb(logBase.ArrowBytes), logTier.Rounds);
-        system["log_files"] = logTier.Files;
+        var system = result.System;
+        PutSide(system, "log", "rows", logTier.Records, logTier.Rounds, logBase.ArrowBytes, logTier.Files);
         system["log_rounds"] = logTier.RoundCount;
-        system["pk_changes"] = kvTier.Records;
-        system["pk_seconds"] = kvTier.Rounds.TotalSeconds;
-        system["pk_rows_per_s"] = Stats.PerSecond(kvTier.Records, kvTier.Rounds);
-        system["pk_arrow_mb_per_s"] = Stats.PerSecond(Stats.Mb(kvBase.ArrowBytes), kvTier.Rounds);
-        system["pk_files"] = kvTier.Files;
+        PutSide(system, "pk", "changes", kvTier.Records, kvTier.Rounds, kvBase.ArrowBytes, kvTier.Files);
         system["pk_rounds"] = kvTier.RoundCount;
-        system["rows_per_s"] = (logTier.Records + kvTier.Records) / tierSeconds;
-        system["mb_per_s"] = Stats.Mb(logBase.ArrowBytes + kvBase.ArrowBytes) / tierSeconds;
-        system["parquet_mb"] = Stats.Mb(logTier.LakeBytes + kvTier.LakeBytes);
-        system["files"] = logTier.Files + kvTier.Files;
+        PutTotals(system, logTier.Records + kvTier.Records, tierSeconds, logBase.ArrowBytes + kvBase.ArrowBytes, logTier.LakeBytes + kvTier.LakeBytes, logTier.Files + kvTier.Files);
         system["wall_seconds"] = logTier.Wall.TotalSeconds + kvTier.Wall.TotalSeconds;
 
         var baseline = result.Baseline;
         var baseSeconds = logBase.Elapsed.TotalSeconds + kvBase.Elapsed.TotalSeconds;
-        baseline["log_rows"] = logBase.Rows;
-        baseline["log_seconds"] = logBase.Elapsed.TotalSeconds;
-        baseline["log_rows_per_s"] = Stats.PerSecond(logBase.Rows, logBase.Elapsed);
-        baseline["log_arrow_mb_per_s"] = Stats.PerSecond(Stats.Mb(logBase.ArrowBytes), logBase.Elapsed);
-        baseline["log_files"] = logBase.Files;
-        baseline["pk_changes"] = kvBase.Rows;
-        baseline["pk_seconds"] = kvBase.Elapsed.TotalSeconds;
-        baseline["pk_rows_per_s"] = Stats.PerSecond(kvBase.Rows, kvBase.Elapsed);
-        baseline["pk_arrow_mb_per_s"] = Stats.PerSecond(Stats.Mb(kvBase.ArrowBytes), kvBase.Elapsed);
-        baseline["pk_files"] = kvBase.Files;
-        baseline["rows_per_s"] = (logBase.Rows + kvBase.Rows) / baseSeconds;
-        baseline["mb_per_s"] = Stats.Mb(logBase.ArrowBytes + kvBase.ArrowBytes) / baseSeconds;
-        baseline["parquet_mb"] = Stats.Mb(logBase.ParquetBytes + kvBase.ParquetBytes);
-        baseline["files"] = logBase.Files + kvBase.Files;
+        PutSide(baseline, "log", "rows", logBase.Rows, logBase.Elapsed, logBase.ArrowBytes, logBase.Files);
+        PutSide(baseline, "pk", "changes", kvBase.Rows, kvBase.Elapsed, kvBase.ArrowBytes, kvBase.Files);
+        PutTotals(baseline, logBase.Rows + kvBase.Rows, baseSeconds, logBase.ArrowBytes + kvBase.ArrowBytes, logBase.ParquetBytes + kvBase.ParquetBytes, logBase.Files + kvBase.Files);
 
         result.Ratio = baseSeconds / tierSeconds;
         result.RatioMeaning = "system rows/s / Parquet-only rows/s (same Arrow batches)";
@@ -86,6 +64,25 @@ internal static class TieringScenario
         result.Params["system_time"] = "sum of the committed tiering rounds' durations";
         result.Params["goal"] = "ratio >= 0.8";
         return result;
+    }
+
+    /// <summary>One table's figures, keyed <c>{table}_{count}</c>, <c>{table}_seconds</c>, <c>{table}_rows_per_s</c>, ...</summary>
+    private static void PutSide(Figures figures, string table, string count, long rows, TimeSpan elapsed, long arrowBytes, int files)
+    {
+        figures[$"{table}_{count}"] = rows;
+        figures[$"{table}_seconds"] = elapsed.TotalSeconds;
+        figures[$"{table}_rows_per_s"] = Stats.PerSecond(rows, elapsed);
+        figures[$"{table}_arrow_mb_per_s"] = Stats.PerSecond(Stats.Mb(arrowBytes), elapsed);
+        figures[$"{table}_files"] = files;
+    }
+
+    /// <summary>The figures of both tables together.</summary>
+    private static void PutTotals(Figures figures, long rows, double seconds, long arrowBytes, long parquetBytes, int files)
+    {
+        figures["rows_per_s"] = rows / seconds;
+        figures["mb_per_s"] = Stats.Mb(arrowBytes) / seconds;
+        figures["parquet_mb"] = Stats.Mb(parquetBytes);
+        figures["files"] = files;
     }
 
     private sealed record TierRun(long Records, TimeSpan Rounds, int RoundCount, long LakeBytes, int Files, TimeSpan Wall);
@@ -137,7 +134,7 @@ internal static class TieringScenario
                     {
                         (byBucket.TryGetValue(batch.Bucket, out var list) ? list : byBucket[batch.Bucket] = []).Add(batch);
                         rows += batch.RowCount;
-                        arrowBytes += ArrowSize(batch.Batch);
+                        arrowBytes += ArrowBatches.BufferBytes(batch.Batch);
                     }
                 }
             }
@@ -182,21 +179,4 @@ internal static class TieringScenario
     /// <summary>The batch with the table's Arrow schema (the scanner's batches carry it already; this keeps field metadata equal).</summary>
     private static RecordBatch WithSchema(RecordBatch batch, Apache.Arrow.Schema schema) =>
         ReferenceEquals(batch.Schema, schema) ? batch : new RecordBatch(schema, Enumerable.Range(0, batch.ColumnCount).Select(batch.Column), batch.Length);
-
-    internal static long ArrowSize(RecordBatch batch)
-    {
-        long size = 0;
-        for (var i = 0; i < batch.ColumnCount; i++) size += Size(batch.Column(i).Data);
-        return size;
-
-        static long Size(ArrayData data)
-        {
-            long total = 0;
-            if (data.Buffers is { } buffers)
-                foreach (var buffer in buffers) total += buffer.Length;
-            if (data.Children is { } children)
-                foreach (var child in children) total += Size(child);
-            return total;
-        }
-    }
 }

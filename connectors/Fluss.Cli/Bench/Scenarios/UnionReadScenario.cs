@@ -210,34 +210,14 @@ internal static class UnionReadScenario
     }
 
     /// <summary>Row r: id r, 100 categories, an amount, a quantity and a note from a pool (values mixed from r).</summary>
-    private sealed class UnionRow(long r, string[] notes) : IRow
+    private sealed class UnionRow(long r, string[] notes) : BenchRow(5)
     {
-        public int FieldCount => 5;
+        public override long GetLong(int pos) => r;
 
-        public bool IsNullAt(int pos) => false;
+        public override int GetInt(int pos) => pos == 1 ? (int)(WideRows.Mix(r, 1) % 100) : (int)(WideRows.Mix(r, 3) % 50);
 
-        public long GetLong(int pos) => r;
+        public override double GetDouble(int pos) => (WideRows.Mix(r, 2) % 1_000_000) / 100.0;
 
-        public int GetInt(int pos) => pos == 1 ? (int)(WideRows.Mix(r, 1) % 100) : (int)(WideRows.Mix(r, 3) % 50);
-
-        public double GetDouble(int pos) => (WideRows.Mix(r, 2) % 1_000_000) / 100.0;
-
-        public string GetString(int pos) => notes[WideRows.Mix(r, 4) % (ulong)notes.Length];
-
-        public bool GetBoolean(int pos) => throw new InvalidCastException();
-
-        public sbyte GetByte(int pos) => throw new InvalidCastException();
-
-        public short GetShort(int pos) => throw new InvalidCastException();
-
-        public float GetFloat(int pos) => throw new InvalidCastException();
-
-        public byte[] GetBinary(int pos) => throw new InvalidCastException();
-
-        public FlussDecimal GetDecimal(int pos, int precision, int scale) => throw new InvalidCastException();
-
-        public TimestampNtz GetTimestampNtz(int pos, int precision) => throw new InvalidCastException();
-
-        public TimestampLtz GetTimestampLtz(int pos, int precision) => throw new InvalidCastException();
+        public override string GetString(int pos) => notes[WideRows.Mix(r, 4) % (ulong)notes.Length];
     }
 }
