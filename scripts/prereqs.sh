@@ -18,5 +18,6 @@ install_prereqs() {
   # Tests of the lake tiering service start their own private PostgreSQL servers (Hangfire's job store) from the
   # postgresql package's binaries, in temp directories on free loopback ports, as the postgres OS user when run as
   # root. The system cluster the package may create and start on port 5432 is neither used nor in their way.
-  apt_install python3-avro python3-zstandard postgresql
+  # The Arrow log compresses with the system's libzstd (libzstd.so.1); its tests check that it loads.
+  apt_install python3-avro python3-zstandard postgresql libzstd1
 }

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Apache.Arrow;
+using Fluss.Compression;
 using Fluss.Errors;
-using ZstdSharp;
 
 namespace Fluss.Arrow;
 
@@ -14,9 +14,6 @@ namespace Fluss.Arrow;
 /// </summary>
 internal static class ArrowIpcDecoder
 {
-    [ThreadStatic]
-    private static Decompressor? t_zstd;
-
     /// <summary>Upper bound of the decompressed bytes of one batch (protects against decompression bombs).</summary>
     public const long DefaultMaxUncompressedBytes = 1L << 30;
 
@@ -163,18 +160,11 @@ internal static class ArrowIpcDecoder
     private static long Align64(long n) => (n + 63) & ~63L;
 
     /// <summary>Checks the Zstandard frame header before any memory is allocated for its content.</summary>
-    private static unsafe string? CheckZstdFrame(ReadOnlySpan<byte> frame, long declared)
+    private static string? CheckZstdFrame(ReadOnlySpan<byte> frame, long declared)
     {
-        const ulong unknown = ulong.MaxValue;
-        const ulong error = ulong.MaxValue - 1;
-        ulong size;
-        fixed (byte* p = frame)
-        {
-            size = ZstdSharp.Unsafe.Methods.ZSTD_getFrameContentSize(p, (nuint)frame.Length);
-        }
-        if (size == error) return "the Zstandard frame header is invalid";
-        if (size != unknown && size != (ulong)declared)
-            return $"the Zstandard frame holds {size} bytes but the buffer declares {declared}";
+        if (!Zstd.TryGetFrameContentSize(frame, out var size)) return "the Zstandard frame header is invalid";
+        if (size is { } s && s != (ulong)declared)
+            return $"the Zstandard frame holds {s} bytes but the buffer declares {declared}";
         return null;
     }
 
@@ -233,7 +223,7 @@ internal static class ArrowIpcDecoder
                 int written;
                 try
                 {
-                    written = (t_zstd ??= new Decompressor()).Unwrap(payload.Span, target);
+                    written = Zstd.Decompress(payload.Span, target);
                 }
                 catch (ZstdException e)
                 {

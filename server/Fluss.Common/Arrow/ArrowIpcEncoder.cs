@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
+using Fluss.Compression;
 using Fluss.Metadata;
-using ZstdSharp;
 
 namespace Fluss.Arrow;
 
@@ -11,11 +11,10 @@ namespace Fluss.Arrow;
 /// and a buffer that does not shrink is stored raw behind the prefix -1. Empty buffers are written with length 0
 /// (never compressed). Reuses its scratch state; not thread-safe.
 /// </summary>
-internal sealed class ArrowIpcEncoder : IDisposable
+internal sealed class ArrowIpcEncoder
 {
     private readonly ArrowCompressionType _compression;
     private readonly int _zstdLevel;
-    private Compressor? _zstd;
     private long[] _nodes = new long[32];
     private long[] _buffers = new long[64];
 
@@ -24,8 +23,6 @@ internal sealed class ArrowIpcEncoder : IDisposable
         _compression = compression;
         _zstdLevel = zstdLevel;
     }
-
-    public void Dispose() => _zstd?.Dispose();
 
     /// <summary>Appends the message for <paramref name="columns"/> to <paramref name="output"/>.</summary>
     public void WriteMessage(PooledBuffer output, ReadOnlySpan<IpcColumn> columns, int rowCount)
@@ -81,10 +78,10 @@ internal sealed class ArrowIpcEncoder : IDisposable
         }
         else
         {
-            var bound = 8 + (_compression == ArrowCompressionType.Zstd ? Compressor.GetCompressBound(source.Length) : Lz4Frame.CompressBound(source.Length));
+            var bound = 8 + (_compression == ArrowCompressionType.Zstd ? Zstd.CompressBound(source.Length) : Lz4Frame.CompressBound(source.Length));
             var destination = output.GetSpan(bound);
             var compressedLength = _compression == ArrowCompressionType.Zstd
-                ? (_zstd ??= new Compressor(_zstdLevel)).Wrap(source, destination[8..])
+                ? Zstd.Compress(source, destination[8..], _zstdLevel)
                 : Lz4Frame.Compress(source, destination[8..]);
             if (compressedLength > source.Length)
             {

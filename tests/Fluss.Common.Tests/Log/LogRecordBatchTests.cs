@@ -351,6 +351,20 @@ public class LogRecordBatchTests
     }
 
     [Fact]
+    public void ReadArrow_ZstdFrameWithCorruptBlock_ThrowsCorruptRecordNamingTheZstdError()
+    {
+        var type = RowType.Of(("id", new IntType(false)));
+        var bytes = LogTestSupport.BuildBatch(type, Enumerable.Range(0, 1000).Select(i => GenericRow.Of(i)).ToArray(), ArrowCompressionType.Zstd);
+        var metadataLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(52));
+        var frame = bytes.AsSpan(56 + metadataLength + 8);
+        // The header stays valid; the first block header gets the reserved block type 3.
+        frame.Slice(Compression.ZstdTests.FrameHeaderLength(frame), 3).Fill(0xFF);
+        LogTestSupport.FixCrc(bytes);
+        var ex = Assert.Throws<CorruptRecordException>(() => new LogRecordBatch(bytes).ReadArrow(type));
+        Assert.Equal("The Arrow record batch is corrupt: the values buffer of column 'id' does not decompress: Data corruption detected.", ex.Message);
+    }
+
+    [Fact]
     public void Fuzz_RandomBytes_OnlyTypedErrors()
     {
         Gen.Byte.Array[0, 400].Sample(bytes => Exercise(bytes), iter: 2000);

@@ -99,7 +99,6 @@ public sealed class ArrowLogBatchBuilder : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _encoder.Dispose();
         _output.Dispose();
         ReturnScratch();
     }
