@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Apache.Arrow;
-using Fluss.Compression;
+using Fluss.Codecs;
 using Fluss.Errors;
 
 namespace Fluss.Arrow;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Fluss.Compression;
+using Fluss.Codecs;
 using Fluss.Metadata;
 
 namespace Fluss.Arrow;

@@ -1,4 +1,4 @@
-namespace Fluss.Compression;
+namespace Fluss.Codecs;
 
 /// <summary>
 /// Zstandard single-frame compression on spans. Uses the system's native libzstd when it loads (it is about twice as

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 using CsCheck;
-using Fluss.Compression;
+using Fluss.Codecs;
 using ZstdSharp.Unsafe;
 
-namespace Fluss.Tests.Compression;
+namespace Fluss.Tests.Codecs;
 
 public class ZstdTests
 {

@@ -1,4 +1,4 @@
-namespace Fluss.Compression;
+namespace Fluss.Codecs;
 
 /// <summary>
 /// A Zstandard operation failed: a frame that is corrupt, truncated or larger than its destination, or a destination

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Fluss.Compression;
+namespace Fluss.Codecs;
 
 /// <summary>
 /// Zstandard through the system's libzstd (Debian/Ubuntu package libzstd1). The library is looked up as

@@ -1,6 +1,6 @@
 using ZstdSharp;
 
-namespace Fluss.Compression;
+namespace Fluss.Codecs;
 
 /// <summary>Zstandard through the managed ZstdSharp port: the fallback of <see cref="Zstd"/>.</summary>
 internal static unsafe class ManagedZstd
