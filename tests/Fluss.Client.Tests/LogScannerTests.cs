@@ -226,6 +226,109 @@ public class LogScannerTests
         Assert.Equal(expected, records.Select(r => (r.Bucket, r.Offset, (GenericRow)r.Row)).OrderBy(r => r.Bucket).ThenBy(r => r.Offset));
     }
 
+    /// <summary>Small writer batches, and fetches of one batch per bucket: a scan takes many fetches.</summary>
+    private static FlussClientOptions OneBatchPerFetch(FakeCluster cluster) =>
+        Fast(cluster.Address) with { NoKeyAssigner = BucketAssignerKind.RoundRobin, WriterBatchSize = 450, FetchMaxBytesForBucket = 1 };
+
+    private static async Task<(FakeCluster Cluster, FlussConnection Connection, FlussTable Table)> SetUpOneBatchPerFetchAsync(int buckets, int rows)
+    {
+        var cluster = await FakeCluster.StartAsync();
+        cluster.State.AddTable(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), buckets));
+        var connection = await FlussConnection.ConnectAsync(OneBatchPerFetch(cluster));
+        var table = await connection.GetTableAsync(TestTables.Orders);
+        await using var writer = table.NewAppendWriter();
+        for (var i = 0; i < rows; i++) _ = writer.AppendAsync(Row(i));
+        await writer.FlushAsync();
+        return (cluster, connection, table);
+    }
+
+    private static List<Records.Log.LogRecordBatch> StoredBatches(FakeCluster cluster, int bucket)
+    {
+        lock (cluster.State.Lock)
+            return cluster.State.Tables[TestTables.Orders].Logs[bucket].Batches.Select(b => new Records.Log.LogRecordBatch(b)).ToList();
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_StopOffsetsAcrossManyFetches_ReturnsExactlyTheRangeInOffsetOrder()
+    {
+        var (cluster, connection, table) = await SetUpOneBatchPerFetchAsync(2, 80);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        List<ScanRecord> all;
+        await using (var full = table.NewLogScanner(new LogScanOptions { StopAtEnd = true }))
+            all = await ToListAsync(full.ReadRecordsAsync());
+        Assert.Equal(80, all.Count);
+        var batches0 = StoredBatches(cluster, 0);
+        var batches1 = StoredBatches(cluster, 1);
+        Assert.True(batches0.Count >= 5 && batches1.Count >= 5, $"each bucket needs several batches, got {batches0.Count} and {batches1.Count}");
+        Assert.True(batches0[3].RecordCount >= 2, "the stop offset should fall inside a batch");
+
+        // Bucket 0 from inside its first batch to inside its fourth; bucket 1 from its second batch to the end of its fourth.
+        var starts = new Dictionary<int, long> { [0] = 1, [1] = batches1[1].BaseOffset };
+        var stops = new Dictionary<int, long> { [0] = batches0[3].BaseOffset + 1, [1] = batches1[3].NextOffset };
+        var fetchesBefore = cluster.State.FetchRequests.Count;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StartOffsets = starts, StopOffsets = stops });
+        var records = await ToListAsync(scanner.ReadRecordsAsync());
+
+        foreach (var bucket in new[] { 0, 1 })
+        {
+            var expected = all.Where(r => r.Bucket == bucket).OrderBy(r => r.Offset).Where(r => r.Offset >= starts[bucket] && r.Offset < stops[bucket]).Select(r => (r.Offset, (GenericRow)r.Row));
+            Assert.Equal(expected, records.Where(r => r.Bucket == bucket).Select(r => (r.Offset, (GenericRow)r.Row)));
+        }
+        Assert.Equal(stops[0] - starts[0] + stops[1] - starts[1], records.Count);
+        Assert.True(cluster.State.FetchRequests.Count - fetchesBefore >= 3, "the range takes several fetches of one batch");
+        Assert.All(cluster.State.FetchRequests.Skip(fetchesBefore).SelectMany(f => f.TablesReq[0].BucketsReq), r => Assert.True(r.FetchOffset < stops[r.BucketId], $"bucket {r.BucketId} was fetched at {r.FetchOffset}, at or past its stop offset"));
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_CorruptBatchInTheSecondResponse_DeliversTheFirstResponseThenTheTypedError()
+    {
+        var (cluster, connection, table) = await SetUpOneBatchPerFetchAsync(1, 40);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        var stored = StoredBatches(cluster, 0);
+        Assert.True(stored.Count >= 3, $"the log needs several batches, got {stored.Count}");
+        lock (cluster.State.Lock)
+            cluster.State.Tables[TestTables.Orders].Logs[0].Batches[1][^3] ^= 0x5A;
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true });
+
+        var offsets = new List<long>();
+        var error = await Assert.ThrowsAsync<CorruptMessageException>(async () =>
+        {
+            await foreach (var record in scanner.ReadRecordsAsync()) offsets.Add(record.Offset);
+        });
+
+        Assert.Contains("crc", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, (int)stored[0].NextOffset).Select(i => (long)i), offsets);
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_SecondEnumerationAfterTheFetcherRanAhead_ContinuesAfterTheLastRecordRead()
+    {
+        var (cluster, connection, table) = await SetUpOneBatchPerFetchAsync(1, 60);
+        await using var clusterScope = cluster;
+        await using var connectionScope = connection;
+        Assert.True(StoredBatches(cluster, 0).Count >= 4);
+        await using var scanner = table.NewLogScanner(new LogScanOptions { StopAtEnd = true });
+
+        var first = await ToListAsync(scanner.ReadRecordsAsync(), take: 3);
+        var batches = new List<ScanBatch>();
+        await foreach (var batch in scanner.ReadBatchesAsync())
+        {
+            batches.Add(batch);
+            if (batches.Count == 2) break;
+        }
+        var rest = await ToListAsync(scanner.ReadRecordsAsync());
+
+        Assert.Equal([0L, 1, 2], first.Select(r => r.Offset));
+        Assert.Equal(3, batches[0].BaseOffset);
+        Assert.Equal(batches[0].BaseOffset + batches[0].RowCount, batches[1].BaseOffset);
+        var resume = batches[1].BaseOffset + batches[1].RowCount;
+        Assert.Equal(Enumerable.Range((int)resume, 60 - (int)resume).Select(i => (long)i), rest.Select(r => r.Offset));
+        Assert.Equal(Enumerable.Range((int)resume, 60 - (int)resume).Select(Row), rest.Select(r => (GenericRow)r.Row));
+        foreach (var b in batches) b.Dispose();
+    }
+
     [Fact]
     public async Task ReadBatchesAsync_StopOffsetsAtTheStartOffsets_CompletesWithoutFetching()
     {

@@ -133,11 +133,40 @@ internal static class ScanDecoder
                 throw;
             }
         }
-        if (!any && !records.IsEmpty)
-            throw new RecordTooLargeException(
-                $"The {records.Length} bytes fetched for bucket {bucket} at offset {fetchOffset} hold no complete log batch; raise client.scanner.log.fetch.max-bytes-for-bucket.");
+        if (!any && !records.IsEmpty) throw NoCompleteBatch(records.Length, bucket, fetchOffset);
         return next;
     }
+
+    /// <summary>
+    /// The offset to fetch after <paramref name="records"/>, from the batch headers alone (no CRC check, no
+    /// decompression): the same offset <see cref="Decode"/> returns when the batches are valid.
+    /// </summary>
+    /// <param name="hasRows">Whether <see cref="Decode"/> yields at least one row: some batch has records in [fetchOffset, endOffset).</param>
+    /// <exception cref="CorruptMessageException">A batch's framing is corrupt.</exception>
+    /// <exception cref="RecordTooLargeException">The bytes hold no complete batch.</exception>
+    public static long NextOffset(ReadOnlyMemory<byte> records, int bucket, long fetchOffset, long? endOffset, out bool hasRows)
+    {
+        var next = fetchOffset;
+        var any = false;
+        hasRows = false;
+        foreach (var batch in new LogRecords(records))
+        {
+            any = true;
+            if (batch.NextOffset <= fetchOffset) continue;
+            if (endOffset is { } end && batch.BaseOffset >= end) break;
+            next = batch.NextOffset;
+            var count = batch.RecordCount;
+            if (count <= 0) continue;
+            var first = Math.Max(0, fetchOffset - batch.BaseOffset);
+            var stop = endOffset is { } e ? Math.Min(count, e - batch.BaseOffset) : count;
+            hasRows |= stop > first;
+        }
+        if (!any && !records.IsEmpty) throw NoCompleteBatch(records.Length, bucket, fetchOffset);
+        return next;
+    }
+
+    private static RecordTooLargeException NoCompleteBatch(int bytes, int bucket, long fetchOffset) =>
+        new($"The {bytes} bytes fetched for bucket {bucket} at offset {fetchOffset} hold no complete log batch; raise client.scanner.log.fetch.max-bytes-for-bucket.");
 
     /// <summary>Slices rows [first, first + count) and puts the columns in the requested order.</summary>
     internal static RecordBatch Shape(RecordBatch batch, int first, int count, ReadContext context)

@@ -173,4 +173,68 @@ public class ScanDecoderTests
         var error = Assert.Throws<RecordTooLargeException>(() => ScanDecoder.Decode(records, 0, 0, null, 3, context, []));
         Assert.Contains("client.scanner.log.fetch.max-bytes-for-bucket", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void NextOffset_BatchesCrossingTheStopOffset_MatchesTheDecoder()
+    {
+        // Batches at offsets 10-12, 13, 14-17 and a trailing partial batch the walk and the decoder both leave for the next fetch.
+        var context = new ReadContext(Table, null, checkCrc: true);
+        var partial = LogBatch(Table, 2, 18);
+        var records = LogBatch(Table, 3, 10).Concat(LogBatch(Table, 1, 13)).Concat(LogBatch(Table, 4, 14)).Concat(partial[..(partial.Length / 2)]).ToArray();
+        var checkedCases = 0;
+        foreach (var fetchOffset in Enumerable.Range(8, 12).Select(o => (long)o))
+        {
+            foreach (var end in new long?[] { null }.Concat(Enumerable.Range(10, 11).Select(e => (long?)e)))
+            {
+                var output = new List<ScanBatch>();
+                var decoded = ScanDecoder.Decode(records, 1, fetchOffset, end, 20, context, output);
+                var walked = ScanDecoder.NextOffset(records, 1, fetchOffset, end, out var hasRows);
+
+                Assert.True(decoded == walked, $"fetch offset {fetchOffset}, end {end}: decoder says {decoded}, header walk {walked}");
+                Assert.True((output.Count > 0) == hasRows, $"fetch offset {fetchOffset}, end {end}: {output.Count} batches but hasRows {hasRows}");
+                foreach (var b in output) b.Dispose();
+                checkedCases++;
+            }
+        }
+
+        // The cases a scan stopping inside a batch depends on, spelled out.
+        Assert.Equal(18, ScanDecoder.NextOffset(records, 1, 10, endOffset: 15, out var crossing));
+        Assert.True(crossing);
+        Assert.Equal(14, ScanDecoder.NextOffset(records, 1, 10, endOffset: 14, out _));
+        Assert.Equal(18, ScanDecoder.NextOffset(records, 1, 16, endOffset: null, out _));
+        Assert.Equal(18, ScanDecoder.NextOffset(records, 1, 18, endOffset: null, out var nothingNew));
+        Assert.False(nothingNew);
+        Assert.True(checkedCases > 100);
+    }
+
+    [Fact]
+    public void NextOffset_CorruptPayload_StillAdvancesAsTheHeadersSay()
+    {
+        // The walk checks no CRC (the decoder does): a corrupt payload moves the offset on and is caught by the decoder.
+        var context = new ReadContext(Table, null, checkCrc: true);
+        var records = LogBatch(Table, 3, 0);
+        records[^3] ^= 0x5A;
+
+        Assert.Equal(3, ScanDecoder.NextOffset(records, 0, 0, null, out var hasRows));
+        Assert.True(hasRows);
+        Assert.Throws<CorruptMessageException>(() => ScanDecoder.Decode(records, 0, 0, null, 3, context, []));
+    }
+
+    [Fact]
+    public void NextOffset_OnlyPartOfABatch_SaysToRaiseTheFetchSize()
+    {
+        var records = LogBatch(Table, 3, 0)[..40];
+
+        var error = Assert.Throws<RecordTooLargeException>(() => ScanDecoder.NextOffset(records, 0, 0, null, out _));
+        Assert.Contains("client.scanner.log.fetch.max-bytes-for-bucket", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NextOffset_CorruptFraming_ThrowsCorruptMessage()
+    {
+        var records = LogBatch(Table, 3, 0);
+        records[LogRecordBatchFormat.MagicOffset] = 9;
+
+        Assert.Throws<CorruptMessageException>(() => ScanDecoder.NextOffset(records, 0, 0, null, out _));
+    }
 }
