@@ -358,7 +358,7 @@ public class LogRecordBatchTests
         var metadataLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(52));
         var frame = bytes.AsSpan(56 + metadataLength + 8);
         // The header stays valid; the first block header gets the reserved block type 3.
-        frame.Slice(Compression.ZstdTests.FrameHeaderLength(frame), 3).Fill(0xFF);
+        frame.Slice(Codecs.ZstdTests.FrameHeaderLength(frame), 3).Fill(0xFF);
         LogTestSupport.FixCrc(bytes);
         var ex = Assert.Throws<CorruptRecordException>(() => new LogRecordBatch(bytes).ReadArrow(type));
         Assert.Equal("The Arrow record batch is corrupt: the values buffer of column 'id' does not decompress: Data corruption detected.", ex.Message);
