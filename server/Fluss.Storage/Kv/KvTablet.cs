@@ -9,6 +9,7 @@ using Fluss.Rows;
 using Fluss.Rows.Compacted;
 using Fluss.Storage.Kv.Merge;
 using Fluss.Storage.Log;
+using RocksDbSharp;
 using static Fluss.Records.Log.LogRecordBatchFormat;
 
 namespace Fluss.Storage.Kv;
@@ -53,6 +54,9 @@ public sealed class KvTablet : IDisposable
     private readonly int[] _primaryKeyIndexes;
     private readonly short _schemaId;
     private readonly bool _walImage;
+    private readonly WriteBatch _flushBatch = new();
+    private byte[] _valueScratch = new byte[256];
+    private byte[] _oldScratch = new byte[256];
     private long _flushedLogOffset;
     private bool _closed;
 
@@ -185,10 +189,9 @@ public sealed class KvTablet : IDisposable
                 {
                     if (record.Key.IsEmpty)
                         throw new CorruptMessageException($"A record of the KV batch for {TableBucket} has an empty key: primary-key tables need a non-null key.");
-                    var key = record.Key.ToArray();
                     offset = record.IsDelete
-                        ? ProcessDelete(key, merger, offset)
-                        : ProcessUpsert(key, ValueEncoder.Encode(batchSchemaId, record.Row), merger, offset);
+                        ? ProcessDelete(record.Key, merger, offset)
+                        : ProcessUpsert(record.Key, EncodeValue(batchSchemaId, record.Row), merger, offset);
                 }
                 var header = new LogBatchHeader(_schemaId, records.WriterId, records.BatchSequence);
                 var changelog = _changelogBuilder.BuildChangelog(_changelogRows, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_changeTypes), header);
@@ -209,7 +212,7 @@ public sealed class KvTablet : IDisposable
         }
     }
 
-    private long ProcessDelete(byte[] key, IRowMerger merger, long offset)
+    private long ProcessDelete(ReadOnlySpan<byte> key, IRowMerger merger, long offset)
     {
         switch (merger.DeleteBehavior)
         {
@@ -219,60 +222,89 @@ public sealed class KvTablet : IDisposable
                 throw new FlussException(FlussErrorCode.DeletionDisabled,
                     $"Delete operations are disabled for table {Table.TablePath}: its 'table.delete.behavior' is DISABLE; nothing of the batch for {TableBucket} was applied.");
         }
-        var old = GetFromBufferOrKv(key);
-        if (old is null) return offset;
-        var result = merger.Delete(old);
+        if (!TryGetOld(key, out var old)) return offset;
+        if (merger is DefaultRowMerger)
+        {
+            // A full-row delete always removes the row.
+            AppendChange(ChangeType.Delete, old);
+            _buffer.Put(key, default, isDelete: true, offset);
+            return offset + 1;
+        }
+        var oldArray = old.ToArray();
+        var result = merger.Delete(oldArray);
         if (result is null)
         {
-            AppendChange(ChangeType.Delete, old);
-            _buffer.Put(key, null, offset);
+            AppendChange(ChangeType.Delete, oldArray);
+            _buffer.Put(key, default, isDelete: true, offset);
             return offset + 1;
         }
-        return ApplyUpdate(key, old, result, offset);
+        return ApplyUpdate(key, oldArray, result, offset);
     }
 
-    private long ProcessUpsert(byte[] key, byte[] value, IRowMerger merger, long offset)
+    private long ProcessUpsert(ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value, IRowMerger merger, long offset)
     {
         ValidateRow(key, value);
-        if (_walImage && merger is DefaultRowMerger)
+        var fullRow = merger is DefaultRowMerger;
+        if (_walImage && fullRow)
             return ApplyUpdate(key, null, value, offset);
-        var old = GetFromBufferOrKv(key);
-        if (old is null)
+        var found = TryGetOld(key, out var old);
+        if (fullRow)
         {
-            var inserted = merger.Merge(null, value);
-            AppendChange(ChangeType.Insert, inserted);
-            _buffer.Put(key, inserted, offset);
+            // The last row wins: no merge, and no copy of either value.
+            if (!found)
+            {
+                AppendChange(ChangeType.Insert, value);
+                _buffer.Put(key, value.Span, isDelete: false, offset);
+                return offset + 1;
+            }
+            return ApplyUpdate(key, old, value, offset);
+        }
+        var oldArray = found ? old.ToArray() : null;
+        var merged = merger.Merge(oldArray, value.ToArray());
+        if (oldArray is null)
+        {
+            AppendChange(ChangeType.Insert, merged);
+            _buffer.Put(key, merged, isDelete: false, offset);
             return offset + 1;
         }
-        var merged = merger.Merge(old, value);
-        return ReferenceEquals(merged, old) ? offset : ApplyUpdate(key, old, merged, offset);
+        return ReferenceEquals(merged, oldArray) ? offset : ApplyUpdate(key, oldArray, merged, offset);
     }
 
-    private long ApplyUpdate(byte[] key, byte[]? old, byte[] value, long offset)
+    /// <param name="old">The stored value; null with the WAL image (the changelog carries no before image).</param>
+    private long ApplyUpdate(ReadOnlySpan<byte> key, ReadOnlyMemory<byte>? old, ReadOnlyMemory<byte> value, long offset)
     {
         if (_walImage || old is null)
         {
             AppendChange(ChangeType.UpdateAfter, value);
-            _buffer.Put(key, value, offset);
+            _buffer.Put(key, value.Span, isDelete: false, offset);
             return offset + 1;
         }
-        AppendChange(ChangeType.UpdateBefore, old);
+        AppendChange(ChangeType.UpdateBefore, old.Value);
         AppendChange(ChangeType.UpdateAfter, value);
-        _buffer.Put(key, value, offset + 1);
+        _buffer.Put(key, value.Span, isDelete: false, offset + 1);
         return offset + 2;
     }
 
-    private void AppendChange(ChangeType type, byte[] value)
+    private void AppendChange(ChangeType type, ReadOnlyMemory<byte> value)
     {
-        _changelogRow.PointTo(value.AsMemory(ValueEncoder.SchemaIdLength));
+        _changelogRow.PointTo(value[ValueEncoder.SchemaIdLength..]);
         _changelogRows.Append(_changelogRow);
         _changeTypes.Add(type);
     }
 
-    /// <summary>Checks an upserted row: well formed, primary key not null, and its key equal to the record's key.</summary>
-    private void ValidateRow(byte[] key, byte[] value)
+    /// <summary>The KV value of a written row, in a scratch buffer valid until the next record.</summary>
+    private ReadOnlyMemory<byte> EncodeValue(short schemaId, ReadOnlySpan<byte> row)
     {
-        var row = value.AsMemory(ValueEncoder.SchemaIdLength);
+        var length = ValueEncoder.SchemaIdLength + row.Length;
+        if (_valueScratch.Length < length) _valueScratch = new byte[Math.Max(length, _valueScratch.Length * 2)];
+        ValueEncoder.Encode(schemaId, row, _valueScratch);
+        return _valueScratch.AsMemory(0, length);
+    }
+
+    /// <summary>Checks an upserted row: well formed, primary key not null, and its key equal to the record's key.</summary>
+    private void ValidateRow(ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value)
+    {
+        var row = value[ValueEncoder.SchemaIdLength..];
         var span = row.Span;
         foreach (var pk in _primaryKeyIndexes)
         {
@@ -290,7 +322,17 @@ public sealed class KvTablet : IDisposable
                 $"A record of the KV batch for {TableBucket} has a key that is not the encoded primary key of its row; encode keys with the table's primary-key encoder.");
     }
 
-    private byte[]? GetFromBufferOrKv(byte[] key) => _buffer.TryGet(key, out var value) ? value : _db.Get(key);
+    /// <summary>
+    /// The current value of <paramref name="key"/>: the pre-write buffer's newest entry, else RocksDB's. The memory
+    /// is valid until the buffer changes or the next read; false when the key has no value (absent or deleted).
+    /// </summary>
+    private bool TryGetOld(ReadOnlySpan<byte> key, out ReadOnlyMemory<byte> value)
+    {
+        if (_buffer.TryGet(key, out value, out var isDelete)) return !isDelete;
+        var length = _db.GetInto(key, ref _oldScratch);
+        value = length < 0 ? default : _oldScratch.AsMemory(0, length);
+        return length >= 0;
+    }
 
     // ---------------------------------------------------------------------------------------------------------
     // Commit (high watermark) and flush
@@ -315,11 +357,20 @@ public sealed class KvTablet : IDisposable
             if (_closed) return;
             var bound = Math.Min(exclusiveUpToOffset, _log.LogEndOffset);
             if (bound <= _flushedLogOffset) return;
-            var entries = _buffer.EntriesBelow(bound);
-            if (entries.Count > 0)
+            var count = _buffer.CountBelow(bound);
+            if (count > 0)
             {
-                _db.Write(entries.Select(e => (e.Key, e.Value)));
-                _buffer.RemoveFlushed(entries.Count);
+                _flushBatch.Clear();
+                try
+                {
+                    _buffer.AddTo(_flushBatch, count);
+                    _db.Write(_flushBatch);
+                }
+                finally
+                {
+                    _flushBatch.Clear();
+                }
+                _buffer.RemoveFlushed(count);
             }
             Volatile.Write(ref _flushedLogOffset, bound);
         }
@@ -475,6 +526,7 @@ public sealed class KvTablet : IDisposable
                 _merger.Dispose();
                 _changelogRows.Dispose();
                 _changelogBuilder.Dispose();
+                _flushBatch.Dispose();
                 (_keyEncoder as IDisposable)?.Dispose();
             }
             finally

@@ -11,6 +11,7 @@ internal sealed class RocksDbKv : IDisposable
 {
     private readonly RocksDb _db;
     private readonly WriteOptions _writeOptions = new WriteOptions().DisableWal(1);
+    private readonly ReadOptions _readOptions = new();
 
     private RocksDbKv(RocksDb db, string path)
     {
@@ -33,6 +34,33 @@ internal sealed class RocksDbKv : IDisposable
     }
 
     public byte[]? Get(ReadOnlySpan<byte> key) => _db.Get(key);
+
+    /// <summary>
+    /// Reads the value of <paramref name="key"/> into <paramref name="buffer"/> (grown when too small) without an
+    /// intermediate copy; returns the value length, or -1 when the key is absent.
+    /// </summary>
+    public unsafe int GetInto(ReadOnlySpan<byte> key, ref byte[] buffer)
+    {
+        var native = Native.Instance;
+        IntPtr slice;
+        IntPtr error;
+        fixed (byte* k = key)
+            slice = native.rocksdb_get_pinned(_db.Handle, _readOptions.Handle, k, (UIntPtr)key.Length, out error);
+        if (error != IntPtr.Zero) throw new RocksDbException(error);
+        if (slice == IntPtr.Zero) return -1;
+        try
+        {
+            var value = native.rocksdb_pinnableslice_value(slice, out var size);
+            var length = checked((int)size);
+            if (buffer.Length < length) buffer = new byte[Math.Max(length, buffer.Length * 2)];
+            new ReadOnlySpan<byte>((void*)value, length).CopyTo(buffer);
+            return length;
+        }
+        finally
+        {
+            native.rocksdb_pinnableslice_destroy(slice);
+        }
+    }
 
     /// <summary>The values of <paramref name="keys"/> in key order; null where a key is absent.</summary>
     public byte[]?[] MultiGet(byte[][] keys)
@@ -84,6 +112,12 @@ internal sealed class RocksDbKv : IDisposable
             if (value is null) batch.Delete(key);
             else batch.Put(key, value);
         }
+        if (batch.Count() > 0) _db.Write(batch, _writeOptions);
+    }
+
+    /// <summary>Applies <paramref name="batch"/> (when not empty) with this database's write options.</summary>
+    public void Write(WriteBatch batch)
+    {
         if (batch.Count() > 0) _db.Write(batch, _writeOptions);
     }
 

@@ -42,6 +42,41 @@ public class KvTabletTests
         Assert.Equal(GenericRow.Of(1, 3L, null), h.Lookup(1));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("WAL")]
+    public void PutAsLeader_LargeBatchesWithRepeatedKeys_SameChangelogAndStateAsOneRecordBatches(string image)
+    {
+        // Big batches over few keys, committed only in part between them, against the same records one per batch.
+        var props = image.Length == 0 ? null : Props(("table.changelog.image", image));
+        using var big = KvHarness.Of(Columns, ["id"], props);
+        using var single = KvHarness.Of(Columns, ["id"], props);
+        var random = new Random(5);
+        for (var round = 0; round < 6; round++)
+        {
+            var batch = big.Batch();
+            for (var i = 0; i < 700; i++)
+            {
+                var id = random.Next(40);
+                var delete = random.Next(5) == 0;
+                var row = new object?[] { id, (long)random.Next(), random.Next(3) == 0 ? null : new string('s', random.Next(200)) };
+                if (delete) batch.Delete(id);
+                else batch.Upsert(row);
+                single.Kv.PutAsLeader(delete ? single.Batch().Delete(id).Build() : single.Batch().Upsert(row).Build());
+            }
+            big.Kv.PutAsLeader(batch.Build());
+            // Commit a part only, so that pending entries stay behind flushed ones.
+            big.Kv.AdvanceHighWatermark(big.Log.LogEndOffset - random.Next(300));
+        }
+        big.Commit();
+        single.Commit();
+
+        static IEnumerable<string> Changes(KvHarness h) => h.Changelog().Select(c => $"{ChangeTypes.ShortString(c.Type)}{c.Row}");
+        Assert.Equal(Changes(single), Changes(big));
+        Assert.Equal(single.All(), big.All());
+        Assert.Equal(0, big.Kv.PendingCount);
+    }
+
     [Fact]
     public void PutAsLeader_WalImage_EmitsOnlyUpdateAfter()
     {
