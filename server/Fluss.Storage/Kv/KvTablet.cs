@@ -384,7 +384,24 @@ public sealed class KvTablet : IDisposable
     public byte[]?[] MultiGet(byte[][] keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return Read(() => _db.MultiGet(keys));
+        var slices = new ReadOnlyMemory<byte>[keys.Length];
+        for (var i = 0; i < keys.Length; i++) slices[i] = keys[i];
+        return MultiGet(slices);
+    }
+
+    /// <summary>The stored values of <paramref name="keys"/> (e.g. slices of a request) in key order; null for an absent key.</summary>
+    public byte[]?[] MultiGet(ReadOnlySpan<ReadOnlyMemory<byte>> keys)
+    {
+        _lifetime.EnterReadLock();
+        try
+        {
+            ThrowIfClosed();
+            return _db.MultiGet(keys);
+        }
+        finally
+        {
+            _lifetime.ExitReadLock();
+        }
     }
 
     /// <summary>The stored values of every key starting with <paramref name="prefix"/>, in key order.</summary>

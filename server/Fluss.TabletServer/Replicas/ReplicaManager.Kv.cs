@@ -94,9 +94,12 @@ internal sealed partial class ReplicaManager
             try
             {
                 var kv = GetReplicaOrThrow(bucket).KvForRead("look up keys");
-                var keys = new byte[bucketReq.Keys.Count][];
-                for (var i = 0; i < keys.Length; i++) keys[i] = bucketReq.Keys[i].ToByteArray();
-                foreach (var value in kv.MultiGet(keys))
+                // The keys are read where the request holds them; each value is wrapped without another copy.
+                var keys = new ReadOnlyMemory<byte>[bucketReq.Keys.Count];
+                for (var i = 0; i < keys.Length; i++) keys[i] = bucketReq.Keys[i].Memory;
+                var values = kv.MultiGet(keys);
+                result.Values.Capacity = values.Length;
+                foreach (var value in values)
                     result.Values.Add(value is null ? new PbValue() : new PbValue { Values = UnsafeByteOperations.UnsafeWrap(value) });
             }
             catch (Exception e) when (ToError(e, bucket, "lookup") is { } error)

@@ -78,6 +78,24 @@ public class KvTabletTests
     }
 
     [Fact]
+    public void MultiGet_KeysSlicedFromOneBuffer_AnswersInKeyOrderWithNullsForAbsentKeys()
+    {
+        using var h = KvHarness.Of(Columns, ["id"]);
+        h.Upsert([1, 10L, "a"], [3, 30L, "c"]);
+        h.Commit();
+        // The keys as a request carries them: slices of one buffer, with an absent key and a repeated one.
+        var keys = new[] { h.Key(3), h.Key(2), h.Key(1), h.Key(3) };
+        var buffer = keys.SelectMany(k => k).ToArray();
+        var slices = new ReadOnlyMemory<byte>[keys.Length];
+        for (int i = 0, at = 0; i < keys.Length; at += keys[i].Length, i++) slices[i] = buffer.AsMemory(at, keys[i].Length);
+
+        var values = h.Kv.MultiGet(slices);
+
+        Assert.Equal([GenericRow.Of(3, 30L, "c"), null, GenericRow.Of(1, 10L, "a"), GenericRow.Of(3, 30L, "c")], values.Select(h.Decode));
+        Assert.Empty(h.Kv.MultiGet(ReadOnlySpan<ReadOnlyMemory<byte>>.Empty));
+    }
+
+    [Fact]
     public void PutAsLeader_WalImage_EmitsOnlyUpdateAfter()
     {
         using var h = KvHarness.Of(Columns, ["id"], Props(("table.changelog.image", "WAL")));
