@@ -57,6 +57,16 @@ public sealed class KvTablet : IDisposable
     private readonly WriteBatch _flushBatch = new();
     private byte[] _valueScratch = new byte[256];
     private byte[] _oldScratch = new byte[256];
+
+    // Stored values of the current batch's keys, read before its records are applied (see PrefetchOldValues).
+    private const int MinPrefetchRecords = 8;
+    private int[] _prefetchKeyStarts = [];
+    private int[] _prefetchKeyLengths = [];
+    private int[] _prefetchStarts = [];
+    private int[] _prefetchLengths = [];
+    private byte[] _prefetchValues = new byte[4096];
+    private int _prefetched;
+    private int _recordIndex;
     private long _flushedLogOffset;
     private bool _closed;
 
@@ -185,6 +195,8 @@ public sealed class KvTablet : IDisposable
                 _changeTypes.Clear();
                 _changelogRows.Clear();
                 var offset = start;
+                PrefetchOldValues(records, merger);
+                _recordIndex = 0;
                 foreach (var record in records.Records)
                 {
                     if (record.Key.IsEmpty)
@@ -192,6 +204,7 @@ public sealed class KvTablet : IDisposable
                     offset = record.IsDelete
                         ? ProcessDelete(record.Key, merger, offset)
                         : ProcessUpsert(record.Key, EncodeValue(batchSchemaId, record.Row), merger, offset);
+                    _recordIndex++;
                 }
                 var header = new LogBatchHeader(_schemaId, records.WriterId, records.BatchSequence);
                 var changelog = _changelogBuilder.BuildChangelog(_changelogRows, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_changeTypes), header);
@@ -208,6 +221,7 @@ public sealed class KvTablet : IDisposable
             {
                 _changelogRows.Clear();
                 _changeTypes.Clear();
+                _prefetched = 0;
             }
         }
     }
@@ -323,12 +337,53 @@ public sealed class KvTablet : IDisposable
     }
 
     /// <summary>
+    /// Reads the stored values of the batch's keys from RocksDB up front, with batched MultiGets (keys sharing a
+    /// data block share its read), when the records will need them; a record's key found in the pre-write buffer
+    /// later takes the buffer's value instead.
+    /// </summary>
+    private void PrefetchOldValues(KvRecordBatch records, IRowMerger merger)
+    {
+        _prefetched = 0;
+        // The WAL image of a last-row table reads stored values only for deletes: a point read each is enough.
+        if (_walImage && merger is DefaultRowMerger) return;
+        var count = records.RecordCount;
+        if (count < MinPrefetchRecords) return;
+        if (_prefetchKeyStarts.Length < count)
+        {
+            var size = Math.Max(count, _prefetchKeyStarts.Length * 2);
+            _prefetchKeyStarts = new int[size];
+            _prefetchKeyLengths = new int[size];
+            _prefetchStarts = new int[size];
+            _prefetchLengths = new int[size];
+        }
+        var bytes = records.Bytes.Span;
+        var i = 0;
+        foreach (var record in records.Records)
+        {
+            bytes.Overlaps(record.Key, out var at);
+            _prefetchKeyStarts[i] = at;
+            _prefetchKeyLengths[i] = record.Key.Length;
+            i++;
+        }
+        _db.MultiGetInto(bytes, _prefetchKeyStarts.AsSpan(0, i), _prefetchKeyLengths.AsSpan(0, i), ref _prefetchValues,
+            _prefetchStarts.AsSpan(0, i), _prefetchLengths.AsSpan(0, i));
+        _prefetched = i;
+    }
+
+    /// <summary>
     /// The current value of <paramref name="key"/>: the pre-write buffer's newest entry, else RocksDB's. The memory
     /// is valid until the buffer changes or the next read; false when the key has no value (absent or deleted).
     /// </summary>
     private bool TryGetOld(ReadOnlySpan<byte> key, out ReadOnlyMemory<byte> value)
     {
         if (_buffer.TryGet(key, out value, out var isDelete)) return !isDelete;
+        if (_recordIndex < _prefetched)
+        {
+            // RocksDB does not change while the batch is applied: the value read up front is current.
+            var prefetched = _prefetchLengths[_recordIndex];
+            value = prefetched < 0 ? default : _prefetchValues.AsMemory(_prefetchStarts[_recordIndex], prefetched);
+            return prefetched >= 0;
+        }
         var length = _db.GetInto(key, ref _oldScratch);
         value = length < 0 ? default : _oldScratch.AsMemory(0, length);
         return length >= 0;

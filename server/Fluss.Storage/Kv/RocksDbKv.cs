@@ -67,6 +67,75 @@ internal sealed class RocksDbKv : IDisposable
     }
 
     /// <summary>
+    /// Reads the values of many keys, given as ranges of <paramref name="keyBytes"/>, with batched MultiGets into
+    /// <paramref name="values"/> (grown when too small): value <c>i</c> is at <c>valueStarts[i]</c> with length
+    /// <c>valueLengths[i]</c>, -1 for an absent key. Keys that fall into one data block are served by one read of it.
+    /// </summary>
+    public unsafe void MultiGetInto(ReadOnlySpan<byte> keyBytes, ReadOnlySpan<int> keyStarts, ReadOnlySpan<int> keyLengths,
+        ref byte[] values, Span<int> valueStarts, Span<int> valueLengths)
+    {
+        const int Chunk = 4096;
+        var count = keyStarts.Length;
+        if (count == 0) return;
+        var native = Native.Instance;
+        var size = Math.Min(count, Chunk);
+        var keyPointers = new IntPtr[size];
+        var keySizes = new UIntPtr[size];
+        var slices = new IntPtr[size];
+        var errors = new IntPtr[size];
+        var written = 0;
+        fixed (byte* keyBase = keyBytes)
+        fixed (IntPtr* sliceBase = slices)
+        {
+            for (var from = 0; from < count; from += Chunk)
+            {
+                var n = Math.Min(Chunk, count - from);
+                for (var i = 0; i < n; i++)
+                {
+                    keyPointers[i] = (IntPtr)(keyBase + keyStarts[from + i]);
+                    keySizes[i] = (UIntPtr)keyLengths[from + i];
+                }
+                native.rocksdb_batched_multi_get_cf(_db.Handle, _readOptions.Handle, _defaultColumnFamily, (UIntPtr)n, keyPointers, keySizes, (IntPtr)sliceBase, errors, 0);
+                try
+                {
+                    for (var i = 0; i < n; i++)
+                    {
+                        if (errors[i] != IntPtr.Zero)
+                        {
+                            var error = errors[i];
+                            errors[i] = IntPtr.Zero;
+                            throw new RocksDbException(error);
+                        }
+                        if (slices[i] == IntPtr.Zero)
+                        {
+                            valueStarts[from + i] = 0;
+                            valueLengths[from + i] = -1;
+                            continue;
+                        }
+                        var value = native.rocksdb_pinnableslice_value(slices[i], out var length);
+                        var len = checked((int)length);
+                        if (values.Length - written < len) Array.Resize(ref values, Math.Max(written + len, values.Length * 2));
+                        new ReadOnlySpan<byte>((void*)value, len).CopyTo(values.AsSpan(written));
+                        valueStarts[from + i] = written;
+                        valueLengths[from + i] = len;
+                        written += len;
+                    }
+                }
+                finally
+                {
+                    for (var i = 0; i < n; i++)
+                    {
+                        if (slices[i] != IntPtr.Zero) native.rocksdb_pinnableslice_destroy(slices[i]);
+                        if (errors[i] != IntPtr.Zero) native.rocksdb_free(errors[i]);
+                        slices[i] = IntPtr.Zero;
+                        errors[i] = IntPtr.Zero;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// The values of <paramref name="keys"/> in key order, null where a key is absent, read with one batched
     /// MultiGet straight from the callers' memory (no key copies; each value copied once out of RocksDB).
     /// </summary>

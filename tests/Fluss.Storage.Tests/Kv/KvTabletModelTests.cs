@@ -58,7 +58,8 @@ public class KvTabletModelTests
             var partial = partialAllowed && random.Next(5) == 0 ? (random.Next(2) == 0 ? new[] { K1, K2, A } : [K1, K2, B, V]) : null;
             var batch = h.Batch();
             var ops = new List<(bool Delete, object?[] Row)>();
-            var count = random.Next(1, 5);
+            // Mostly small batches; some large enough that the tablet reads their stored values up front.
+            var count = random.Next(6) == 0 ? random.Next(8, 40) : random.Next(1, 5);
             for (var i = 0; i < count; i++)
             {
                 var k1 = random.Next(4);
