@@ -573,6 +573,7 @@ public class RecordAccumulatorTests
         acc.Retry(inFlight, new NotLeaderOrFollowerException("moved"));
         acc.ExpireBatches();
 
+        Assert.True(old.IsFaulted, "the retried batch expired");
         var error = await Assert.ThrowsAsync<NotLeaderOrFollowerException>(() => old);
         Assert.Contains("delivery timeout", error.Message, StringComparison.Ordinal);
         Assert.False(young.IsCompleted);
