@@ -26,6 +26,8 @@ public sealed class AppendWriter : IAsyncDisposable
     private readonly ClientContext _context;
     private readonly TableInfo _table;
     private readonly RowValidator _validator;
+    private readonly Action<IRow> _validate;
+    private readonly int[]? _bucketKeyColumns;
     private readonly ArrowRecordAccumulator _accumulator;
     private readonly IBucketAssigner _assigner;
     private readonly WritePipeline _pipeline;
@@ -50,6 +52,8 @@ public sealed class AppendWriter : IAsyncDisposable
         _table = table;
         _onDisposed = onDisposed;
         _validator = new RowValidator(table.RowType, table.TablePath.ToString());
+        _validate = _validator.Validate;
+        _bucketKeyColumns = table.HasBucketKey ? table.BucketKeys.Select(table.RowType.IndexOf).ToArray() : null;
         _arrowSchema = ArrowSchemas.ToArrowSchema(table.RowType);
         var options = context.Options;
         _accumulator = new ArrowRecordAccumulator(table.RowType, AccumulatorSettings.From(options), options.TimeProvider);
@@ -74,8 +78,41 @@ public sealed class AppendWriter : IAsyncDisposable
     public Task<AppendResult> AppendAsync(IRow row, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        _validator.Validate(row);
-        return _accumulator.Append(row, _assigner, cancellationToken);
+        ArgumentNullException.ThrowIfNull(row);
+        if (row is GenericRow)
+        {
+            // Checking the boxed values' types is cheap.
+            _validator.Validate(row);
+            return _accumulator.Append(row, _assigner, cancellationToken);
+        }
+        // Other rows are read once, by the Arrow encoding. The bucket key is read to pick the bucket before that,
+        // so it is checked first.
+        if (_bucketKeyColumns is not null) ValidateBucketKey(row);
+        try
+        {
+            return _accumulator.Append(row, _assigner, _validate, cancellationToken);
+        }
+        catch
+        {
+            // The encoding left the batch as it was. When the row is invalid, say why as the validator does (the
+            // first column that does not fit, reading it again); otherwise the failure was not the row's.
+            _validator.Validate(row);
+            throw;
+        }
+    }
+
+    private void ValidateBucketKey(IRow row)
+    {
+        try
+        {
+            _validator.Validate(row, _bucketKeyColumns!);
+        }
+        catch (ArgumentException)
+        {
+            // Name the first invalid column of the whole row, as validating it all at once does.
+            _validator.Validate(row);
+            throw;
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Fluss.Arrow;
 using Fluss.Client;
+using Fluss.Client.Writer;
 using Fluss.Errors;
 using Fluss.Metadata;
 using Fluss.Records.Log;
@@ -185,6 +186,90 @@ public class AppendWriterTests
         Assert.Contains("'id'", error.Message, StringComparison.Ordinal);
         await writer.FlushAsync();
         Assert.Equal(0, cluster.State.ProduceRequests);
+    }
+
+    /// <summary>Rows of shop.orders (id INT NOT NULL, name STRING, amount BIGINT) that do not fit it.</summary>
+    public static TheoryData<object?[], string> InvalidOrders() => new()
+    {
+        { [1, "x", 10], "'amount'" },
+        { [null, "x", 1L], "'id'" },
+        { ["1", "x", 1L], "'id'" },
+        { [1, 5, 1L], "'name'" },
+        { [1, "x"], "2 fields" },
+        { [1, "x", 1L, 2], "4 fields" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOrders))]
+    public async Task AppendAsync_NonGenericRowWithInvalidValue_ValidatorsMessageAndWriterStillUsable(object?[] values, string names)
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var fake = cluster.State.AddTable(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 1));
+        await using var connection = await FlussConnection.ConnectAsync(Fast(cluster.Address) with { WriterBatchTimeout = TimeSpan.FromSeconds(10) });
+        var table = await connection.GetTableAsync(TestTables.Orders);
+        await using var writer = table.NewAppendWriter();
+        var bad = new ViewRow(GenericRow.Of(values));
+        var expected = Assert.Throws<ArgumentException>(() => new RowValidator(table.Info.RowType, table.Info.TablePath.ToString()).Validate(bad));
+
+        var first = Enumerable.Range(0, 2).Select(i => writer.AppendAsync(new ViewRow(Row(i)))).ToList();
+        var error = Assert.Throws<ArgumentException>(() => { _ = writer.AppendAsync(bad); });
+        var rest = Enumerable.Range(2, 3).Select(i => writer.AppendAsync(new ViewRow(Row(i)))).ToList();
+        await writer.FlushAsync();
+
+        Assert.Equal(expected.Message, error.Message);
+        Assert.Equal("row", error.ParamName);
+        Assert.Contains(names, error.Message, StringComparison.Ordinal);
+        Assert.Contains("shop.orders", error.Message, StringComparison.Ordinal);
+        // The rows around the rejected one went into the same batch, with consecutive offsets.
+        Assert.Equal([0L, 1, 2, 3, 4], (await Task.WhenAll(first.Concat(rest))).Select(r => r.BaseOffset));
+        Assert.Equal(Enumerable.Range(0, 5).Select(Row), StoredRows(fake.Logs[0], table.Info.RowType));
+        Assert.Single(fake.Logs[0].Batches);
+    }
+
+    [Fact]
+    public async Task AppendAsync_NonGenericRow_EachValueReadOnce()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var fake = cluster.State.AddTable(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 1));
+        await using var connection = await FlussConnection.ConnectAsync(Fast(cluster.Address));
+        var table = await connection.GetTableAsync(TestTables.Orders);
+        await using var writer = table.NewAppendWriter();
+        var row = new ViewRow(Row(7));
+
+        await writer.AppendAsync(row);
+
+        Assert.Equal(3, row.Reads);
+        Assert.Equal([Row(7)], StoredRows(fake.Logs[0], table.Info.RowType));
+    }
+
+    [Fact]
+    public async Task AppendAsync_NonGenericRowTableWithBucketKey_KeyCheckedBeforeHashingAndFirstBadColumnNamed()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        var fake = cluster.State.AddTable(TestTables.Orders, TestTables.Descriptor(TestTables.OrdersSchema(), 16, ["amount"]));
+        await using var connection = await FlussConnection.ConnectAsync(Fast(cluster.Address));
+        var table = await connection.GetTableAsync(TestTables.Orders);
+        await using var writer = table.NewAppendWriter();
+        var validator = new RowValidator(table.Info.RowType, table.Info.TablePath.ToString());
+
+        // Bucket key 'amount' invalid: named, not hashed.
+        var badKey = new ViewRow(GenericRow.Of(1, "x", 10));
+        var keyError = Assert.Throws<ArgumentException>(() => { _ = writer.AppendAsync(badKey); });
+        Assert.Equal(Assert.Throws<ArgumentException>(() => validator.Validate(badKey)).Message, keyError.Message);
+        Assert.Contains("'amount'", keyError.Message, StringComparison.Ordinal);
+
+        // Both 'id' and the key invalid: the first column is named, as when the whole row is checked at once.
+        var both = new ViewRow(GenericRow.Of("1", "x", 10));
+        var bothError = Assert.Throws<ArgumentException>(() => { _ = writer.AppendAsync(both); });
+        Assert.Contains("'id'", bothError.Message, StringComparison.Ordinal);
+        Assert.Equal(Assert.Throws<ArgumentException>(() => validator.Validate(both)).Message, bothError.Message);
+
+        // A valid row goes to the bucket of its key, like the same values as a GenericRow.
+        var viaView = await writer.AppendAsync(new ViewRow(GenericRow.Of(1, "a", 1000L)));
+        var viaGeneric = await writer.AppendAsync(GenericRow.Of(2, "b", 1000L));
+        Assert.Equal(viaGeneric.Bucket, viaView.Bucket);
+        Assert.Equal(2, fake.Logs[viaView.Bucket].RowCount);
+        Assert.Equal(2, fake.Logs.Sum(l => l.RowCount));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Apache.Arrow;
 using Fluss.Arrow;
 using Fluss.Records.Log;
@@ -8,17 +9,26 @@ namespace Fluss.Client.Writer;
 
 /// <summary>
 /// The accumulator of an append writer: rows (or whole Arrow batches) go into per-bucket Arrow batches, encoded as
-/// ARROW LogRecordBatches when first sent. Arrow builders are pooled under the accumulator's lock.
+/// ARROW LogRecordBatches when first sent. Arrow builders are pooled (under a lock of their own, so that the
+/// sender returns them without waiting for the appending threads).
 /// </summary>
 internal sealed class ArrowRecordAccumulator : RecordAccumulator
 {
     private readonly RowType _rowType;
+    private readonly Lock _buildersLock = new();
     private readonly Stack<ArrowBatchBuilder> _builders = new();
-    private readonly Func<(IRow Row, IBucketAssigner Assigner), Task<AppendResult>> _appendRow;
-    private readonly Func<(RecordBatch Records, int? Bucket, IBucketAssigner Assigner), Task<AppendResult>> _appendBatch;
+    private static readonly Func<(IRow Row, IBucketAssigner Assigner, Action<IRow>? Check), (IRow, IBucketAssigner, Action<IRow>?)> CheckRow = a =>
+    {
+        a.Check!(a.Row);
+        return a;
+    };
 
-    public ArrowRecordAccumulator(RowType rowType, AccumulatorSettings settings, TimeProvider time)
-        : base(settings, time)
+    private readonly Func<(IRow Row, IBucketAssigner Assigner, Action<IRow>? Check), Task<AppendResult>> _appendRow;
+    private readonly Func<(RecordBatch Records, int? Bucket, IBucketAssigner Assigner), Task<AppendResult>> _appendBatch;
+    private bool _disposed;
+
+    public ArrowRecordAccumulator(RowType rowType, AccumulatorSettings settings, TimeProvider time, ArrayPool<byte>? payloadPool = null)
+        : base(settings, time, payloadPool)
     {
         _rowType = rowType;
         _appendRow = a => AppendRowLocked(a.Row, a.Assigner);
@@ -28,13 +38,22 @@ internal sealed class ArrowRecordAccumulator : RecordAccumulator
     protected override string WriterName => "append writer";
 
     /// <summary>
-    /// Appends a validated row to the bucket <paramref name="assigner"/> picks. Completes when the row's batch is
-    /// acknowledged. Waits for buffer memory when it is used up (at most the buffer wait timeout).
+    /// Appends a row to the bucket <paramref name="assigner"/> picks. Completes when the row's batch is acknowledged.
+    /// Waits for buffer memory when it is used up (at most the buffer wait timeout). The row's values are read once,
+    /// while encoding; a row that fails there leaves the batches and memory as they were.
     /// </summary>
+    /// <param name="row">The row; the columns the assigner reads must be valid already.</param>
+    /// <param name="assigner">Picks the bucket.</param>
+    /// <param name="beforeWait">Runs before the append waits for memory (outside the lock): checks the row, so that an invalid row fails here rather than later.</param>
+    /// <param name="cancellationToken">Cancels a wait for memory.</param>
     /// <exception cref="ArgumentException">A value does not fit its column (thrown before anything is buffered).</exception>
     /// <exception cref="ObjectDisposedException">The writer is closed.</exception>
+    public Task<AppendResult> Append(IRow row, IBucketAssigner assigner, Action<IRow>? beforeWait, CancellationToken cancellationToken) =>
+        Append((row, assigner, beforeWait), _appendRow, beforeWait is null ? null : CheckRow, cancellationToken);
+
+    /// <summary>Appends a row whose values were all checked already (see the other overload).</summary>
     public Task<AppendResult> Append(IRow row, IBucketAssigner assigner, CancellationToken cancellationToken) =>
-        Append((row, assigner), _appendRow, null, cancellationToken);
+        Append(row, assigner, null, cancellationToken);
 
     /// <summary>Appends all rows of a validated Arrow batch to one bucket; the result carries the first row's offset.</summary>
     public Task<AppendResult> AppendBatch(RecordBatch batch, int? bucket, IBucketAssigner assigner, CancellationToken cancellationToken) =>
@@ -137,35 +156,49 @@ internal sealed class ArrowRecordAccumulator : RecordAccumulator
     public void EnsurePayload(WriteBatch drained, ArrowLogBatchBuilder encoder, short schemaId)
     {
         var batch = (ArrowWriteBatch)drained;
-        if (batch.Payload is null)
+        if (!batch.HasPayload)
         {
             var bytes = encoder.BuildAppendOnly(batch.Builder!, new LogBatchHeader(schemaId, batch.WriterId, batch.Sequence));
-            batch.Payload = bytes.ToArray();
-            Locked(() => ReturnBuilder(batch));
+            batch.SetPayload(bytes.Span, PayloadPool);
+            ReturnBuilder(batch);
             return;
         }
-        batch.Restamp();
+        batch.Restamp(PayloadPool);
     }
 
-    protected override void ReleaseBuilderLocked(WriteBatch batch) => ReturnBuilder((ArrowWriteBatch)batch);
+    protected override void ReleaseBuilder(WriteBatch batch) => ReturnBuilder((ArrowWriteBatch)batch);
 
     public override void Dispose()
     {
-        Locked(() =>
+        lock (_buildersLock)
         {
+            _disposed = true;
             while (_builders.TryPop(out var b)) b.Dispose();
-        });
+        }
         base.Dispose();
     }
 
-    private ArrowBatchBuilder RentBuilder() => _builders.TryPop(out var builder) ? builder : new ArrowBatchBuilder(_rowType);
+    private ArrowBatchBuilder RentBuilder()
+    {
+        lock (_buildersLock)
+        {
+            if (_builders.TryPop(out var builder)) return builder;
+        }
+        return new ArrowBatchBuilder(_rowType);
+    }
 
     private void ReturnBuilder(ArrowWriteBatch batch)
     {
-        if (batch.Builder is not { } builder) return;
-        batch.Builder = null;
+        if (batch.TakeBuilder() is not { } builder) return;
         builder.Clear();
-        if (_builders.Count < 4) _builders.Push(builder);
-        else builder.Dispose();
+        lock (_buildersLock)
+        {
+            if (!_disposed && _builders.Count < 4)
+            {
+                _builders.Push(builder);
+                return;
+            }
+        }
+        builder.Dispose();
     }
 }

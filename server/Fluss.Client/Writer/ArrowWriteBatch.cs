@@ -1,3 +1,4 @@
+using System.Buffers;
 using Fluss.Arrow;
 using Fluss.Records.Log;
 
@@ -7,17 +8,21 @@ namespace Fluss.Client.Writer;
 internal sealed class ArrowWriteBatch : WriteBatch
 {
     private readonly List<(int FirstRow, TaskCompletionSource<AppendResult> Result)> _results = [];
+    private ArrowBatchBuilder? _builder;
 
     public ArrowWriteBatch(int bucket, ArrowBatchBuilder builder, long createdAt)
         : base(bucket, createdAt)
     {
-        Builder = builder;
+        _builder = builder;
     }
 
     /// <summary>The rows while the batch is being built; null once encoded.</summary>
-    public ArrowBatchBuilder? Builder { get; set; }
+    public ArrowBatchBuilder? Builder => Volatile.Read(ref _builder);
 
-    public override long EstimatedSize => Payload?.Length ?? (Builder is null ? 0 : Builder.EstimatedBodySize + EstimateOverhead(Builder.RowType.FieldCount));
+    public override long EstimatedSize => HasPayload ? Payload.Length : Builder is { } builder ? builder.EstimatedBodySize + EstimateOverhead(builder.RowType.FieldCount) : 0;
+
+    /// <summary>Takes the builder away from the batch; exactly one caller gets it.</summary>
+    public ArrowBatchBuilder? TakeBuilder() => Interlocked.Exchange(ref _builder, null);
 
     /// <summary>Arrow IPC metadata and the batch header, estimated.</summary>
     public static long EstimateOverhead(int columns) => LogRecordBatchFormat.V0HeaderSize + 160 + 48L * columns;
@@ -31,11 +36,12 @@ internal sealed class ArrowWriteBatch : WriteBatch
     }
 
     /// <summary>Writes the current writer id and sequence into the encoded LogRecordBatch when they changed.</summary>
-    public void Restamp() => RestampPayload(
+    public void Restamp(ArrayPool<byte> pool) => RestampPayload(
         LogRecordBatchFormat.WriterIdOffset(LogRecordBatchFormat.MagicV0),
         LogRecordBatchFormat.BatchSequenceOffset(LogRecordBatchFormat.MagicV0),
         LogRecordBatchFormat.CrcOffset(LogRecordBatchFormat.MagicV0),
-        LogRecordBatchFormat.SchemaIdOffset(LogRecordBatchFormat.MagicV0));
+        LogRecordBatchFormat.SchemaIdOffset(LogRecordBatchFormat.MagicV0),
+        pool);
 
     /// <summary>Each row's task gets its own offset (-1 for all when the base offset is unknown).</summary>
     protected override void CompleteResults(long offset)

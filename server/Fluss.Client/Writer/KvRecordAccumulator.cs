@@ -1,3 +1,4 @@
+using System.Buffers;
 using Fluss.Records.Kv;
 
 namespace Fluss.Client.Writer;
@@ -26,8 +27,8 @@ internal sealed class KvRecordAccumulator : RecordAccumulator
     private readonly Func<KvWriteRecord, Task<UpsertResult>> _upsert;
     private readonly Func<KvWriteRecord, Task<DeleteResult>> _delete;
 
-    public KvRecordAccumulator(short schemaId, AccumulatorSettings settings, TimeProvider time)
-        : base(settings, time)
+    public KvRecordAccumulator(short schemaId, AccumulatorSettings settings, TimeProvider time, ArrayPool<byte>? payloadPool = null)
+        : base(settings, time, payloadPool)
     {
         _schemaId = schemaId;
         _upsert = r => AppendLocked(r).AddUpsertResult();
@@ -70,7 +71,7 @@ internal sealed class KvRecordAccumulator : RecordAccumulator
         }
         catch
         {
-            if (created) batch.Builder.Dispose();
+            if (created) batch.TakeBuilder()?.Dispose();
             throw;
         }
         batch.RecordCount++;
@@ -87,21 +88,16 @@ internal sealed class KvRecordAccumulator : RecordAccumulator
     public void EnsurePayload(WriteBatch drained)
     {
         var batch = (KvWriteBatch)drained;
-        if (batch.Payload is null)
+        if (!batch.HasPayload)
         {
             var builder = batch.Builder!;
             builder.SetWriterState(batch.WriterId, batch.Sequence);
-            batch.Payload = builder.BuildToArray();
-            Locked(() => ReleaseBuilderLocked(batch));
+            batch.SetPayload(builder.Build().Span, PayloadPool);
+            ReleaseBuilder(batch);
             return;
         }
-        batch.Restamp();
+        batch.Restamp(PayloadPool);
     }
 
-    protected override void ReleaseBuilderLocked(WriteBatch batch)
-    {
-        var kv = (KvWriteBatch)batch;
-        kv.Builder?.Dispose();
-        kv.Builder = null;
-    }
+    protected override void ReleaseBuilder(WriteBatch batch) => ((KvWriteBatch)batch).TakeBuilder()?.Dispose();
 }

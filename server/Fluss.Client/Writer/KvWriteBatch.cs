@@ -1,3 +1,4 @@
+using System.Buffers;
 using Fluss.Records.Kv;
 
 namespace Fluss.Client.Writer;
@@ -6,17 +7,21 @@ namespace Fluss.Client.Writer;
 internal sealed class KvWriteBatch : WriteBatch
 {
     private readonly List<object> _results = [];
+    private KvRecordBatchBuilder? _builder;
 
     public KvWriteBatch(int bucket, KvRecordBatchBuilder builder, long createdAt)
         : base(bucket, createdAt)
     {
-        Builder = builder;
+        _builder = builder;
     }
 
     /// <summary>The records while the batch is being built; null once encoded.</summary>
-    public KvRecordBatchBuilder? Builder { get; set; }
+    public KvRecordBatchBuilder? Builder => Volatile.Read(ref _builder);
 
-    public override long EstimatedSize => Payload?.Length ?? Builder?.SizeInBytes ?? 0;
+    public override long EstimatedSize => HasPayload ? Payload.Length : Builder?.SizeInBytes ?? 0;
+
+    /// <summary>Takes the builder away from the batch; exactly one caller gets it.</summary>
+    public KvRecordBatchBuilder? TakeBuilder() => Interlocked.Exchange(ref _builder, null);
 
     /// <summary>A task for the upsert just appended.</summary>
     public Task<UpsertResult> AddUpsertResult()
@@ -35,8 +40,8 @@ internal sealed class KvWriteBatch : WriteBatch
     }
 
     /// <summary>Writes the current writer id and sequence into the encoded KvRecordBatch when they changed.</summary>
-    public void Restamp() => RestampPayload(
-        KvRecordBatchFormat.WriterIdOffset, KvRecordBatchFormat.BatchSequenceOffset, KvRecordBatchFormat.CrcOffset, KvRecordBatchFormat.SchemaIdOffset);
+    public void Restamp(ArrayPool<byte> pool) => RestampPayload(
+        KvRecordBatchFormat.WriterIdOffset, KvRecordBatchFormat.BatchSequenceOffset, KvRecordBatchFormat.CrcOffset, KvRecordBatchFormat.SchemaIdOffset, pool);
 
     /// <summary>Every record of the batch gets the changelog's log end offset after the write (-1 when unknown).</summary>
     protected override void CompleteResults(long offset)

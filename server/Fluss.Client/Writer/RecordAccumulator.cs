@@ -1,3 +1,4 @@
+using System.Buffers;
 using Fluss.Errors;
 using Fluss.Records.Log;
 
@@ -30,13 +31,18 @@ internal readonly record struct ReadyResult(IReadOnlySet<int> Nodes, TimeSpan Ne
 /// the format of their batches. A record goes into the bucket's open batch, which is closed at the batch size; a bucket is ready when its first batch is closed, has waited the batch timeout, or when a
 /// flush, close or memory shortage is under way. Buffer memory is bounded: when the batches not yet acknowledged
 /// use it all, appends wait in FIFO order until acknowledged batches free memory. With idempotence, batches get a
-/// per-bucket sequence when first drained and keep it across retries. One lock guards all state.
+/// per-bucket sequence when first drained and keep it across retries. One lock guards the queues, memory and
+/// sequences; what the send loop only reads (closed, the writer id, whether batches are pending, acknowledged
+/// sequences, when a batch may expire) is also published in volatile fields so that it can read them without
+/// the lock, which the appending threads hold while encoding rows. Encoded payloads are rented from an array pool
+/// and returned once the batch is finished and no request carries them any more.
 /// </summary>
 internal abstract class RecordAccumulator : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly AccumulatorSettings _settings;
     private readonly TimeProvider _time;
+    private readonly ArrayPool<byte> _payloadPool;
     private readonly Dictionary<int, BucketState> _buckets = [];
     private readonly HashSet<WriteBatch> _incomplete = [];
     private readonly LinkedList<MemoryWaiter> _waiters = new();
@@ -44,30 +50,38 @@ internal abstract class RecordAccumulator : IDisposable
     private long _usedBytes;
     private int _flushes;
     private bool _grantOutstanding;
-    private bool _closed;
     private bool _wakeNeeded;
-    private long _writerId = LogRecordBatchFormat.NoWriterId;
     private Exception? _unreportedFailure;
 
-    protected RecordAccumulator(AccumulatorSettings settings, TimeProvider time)
+    // Written under the lock, read without it (see the class summary).
+    private volatile bool _closed;
+    private volatile int _incompleteCount;
+    private long _writerId = LogRecordBatchFormat.NoWriterId;
+    private long _expiryCheckAt = long.MaxValue;
+
+    /// <param name="settings">Batch size, memory, in-flight limit, idempotence and time-outs.</param>
+    /// <param name="time">The clock of batch time-outs, back-offs and delivery time-outs.</param>
+    /// <param name="payloadPool">Where encoded payloads are rented (default: <see cref="ArrayPool{T}.Shared"/>).</param>
+    protected RecordAccumulator(AccumulatorSettings settings, TimeProvider time, ArrayPool<byte>? payloadPool)
     {
         _settings = settings;
         _time = time;
+        _payloadPool = payloadPool ?? ArrayPool<byte>.Shared;
     }
 
     /// <summary>Called (outside the lock) whenever the sender should look again.</summary>
     public Action? Wakeup { get; set; }
 
-    public bool IsClosed
-    {
-        get { lock (_lock) return _closed; }
-    }
+    /// <summary>Whether <see cref="Close"/> was called; once true, no batch is added any more.</summary>
+    public bool IsClosed => _closed;
 
-    /// <summary>Whether some batch is not acknowledged or failed yet.</summary>
-    public bool HasIncomplete
-    {
-        get { lock (_lock) return _incomplete.Count > 0; }
-    }
+    /// <summary>Whether some batch is not acknowledged or failed yet (read without the lock).</summary>
+    /// <remarks>
+    /// Read after <see cref="IsClosed"/>: a batch is only added under the lock while not closed, and
+    /// <see cref="Close"/> sets the flag under the same lock, so a reader that saw the flag also sees every batch
+    /// added before it.
+    /// </remarks>
+    public bool HasIncomplete => _incompleteCount > 0;
 
     /// <summary>Whether some batch waits in a queue (not sent, or waiting for a retry).</summary>
     public bool HasUndrained
@@ -83,19 +97,17 @@ internal abstract class RecordAccumulator : IDisposable
         get { lock (_lock) return _usedBytes; }
     }
 
-    public long WriterId
-    {
-        get { lock (_lock) return _writerId; }
-    }
+    public long WriterId => Volatile.Read(ref _writerId);
 
-    public bool NeedsWriterId
-    {
-        get { lock (_lock) return _settings.Idempotent && _writerId < 0 && _incomplete.Count > 0; }
-    }
+    /// <summary>
+    /// Idempotent, no writer id, and rows waiting (read without the lock: only the send loop sets the writer id, and
+    /// it looks again whenever a batch is added or a failure drops the id).
+    /// </summary>
+    public bool NeedsWriterId => _settings.Idempotent && Volatile.Read(ref _writerId) < 0 && _incompleteCount > 0;
 
     public void SetWriterId(long writerId)
     {
-        lock (_lock) _writerId = writerId;
+        lock (_lock) Volatile.Write(ref _writerId, writerId);
         Wakeup?.Invoke();
     }
 
@@ -106,27 +118,36 @@ internal abstract class RecordAccumulator : IDisposable
 
     protected TimeProvider Time => _time;
 
+    /// <summary>The pool of encoded payloads.</summary>
+    protected ArrayPool<byte> PayloadPool => _payloadPool;
+
     /// <summary>
     /// Runs <paramref name="appendLocked"/> under the lock when buffer memory is free; otherwise waits for memory (in
-    /// FIFO order, at most the buffer wait timeout) and runs it then. <paramref name="detach"/> copies whatever
-    /// <paramref name="arg"/> borrows before the wait. The sender is woken when a batch became ready.
+    /// FIFO order, at most the buffer wait timeout) and runs it then. <paramref name="detach"/> runs (outside the
+    /// lock) before the append starts waiting: it copies whatever <paramref name="arg"/> borrows, and may check it
+    /// (what it throws is thrown here, before anything is queued). The sender is woken when a batch became ready.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The writer is closed.</exception>
     protected Task<T> Append<TArg, T>(TArg arg, Func<TArg, Task<T>> appendLocked, Func<TArg, TArg>? detach, CancellationToken cancellationToken)
     {
-        Task<T>? result = null;
-        MemoryWaiter? waiter = null;
-        bool wake;
-        lock (_lock)
+        while (true)
         {
-            if (HasMemoryLocked()) result = appendLocked(arg);
-            else waiter = EnqueueWaiterLocked();
-            wake = TakeWakeLocked();
+            Task<T>? result = null;
+            MemoryWaiter? waiter = null;
+            bool wake;
+            lock (_lock)
+            {
+                if (HasMemoryLocked()) result = appendLocked(arg);
+                else if (detach is null) waiter = EnqueueWaiterLocked();
+                wake = TakeWakeLocked();
+            }
+            if (wake) Wakeup?.Invoke();
+            if (result is not null) return result;
+            if (waiter is not null) return AppendAfterWaitAsync(waiter, appendLocked, arg, cancellationToken);
+            // No memory: detach (or check) first, then look again, since memory may have been freed meanwhile.
+            arg = detach!(arg);
+            detach = null;
         }
-        if (wake) Wakeup?.Invoke();
-        if (result is not null) return result;
-        if (detach is not null) arg = detach(arg);
-        return AppendAfterWaitAsync(waiter!, appendLocked, arg, cancellationToken);
     }
 
     /// <summary>Whether an append may go ahead now: memory is free and nobody waits before it.</summary>
@@ -190,8 +211,12 @@ internal abstract class RecordAccumulator : IDisposable
     /// <summary>Queues a new batch at the end of its bucket's queue and wakes the sender. Call under the lock.</summary>
     protected void AddBatchLocked(WriteBatch batch)
     {
-        Bucket(batch.Bucket).Queue.AddLast(batch);
+        var state = Bucket(batch.Bucket);
+        batch.State = state;
+        state.Queue.AddLast(batch);
         _incomplete.Add(batch);
+        _incompleteCount = _incomplete.Count;
+        LowerExpiryCheckLocked(batch);
         _wakeNeeded = true;
     }
 
@@ -211,12 +236,6 @@ internal abstract class RecordAccumulator : IDisposable
     {
         batch.AccountedBytes += bytes;
         _usedBytes += bytes;
-    }
-
-    /// <summary>Runs <paramref name="action"/> under the lock (subclasses' pools share it).</summary>
-    protected void Locked(Action action)
-    {
-        lock (_lock) action();
     }
 
     private MemoryWaiter EnqueueWaiterLocked()
@@ -248,8 +267,11 @@ internal abstract class RecordAccumulator : IDisposable
     /// <summary>"append writer" or "upsert writer", for messages.</summary>
     protected abstract string WriterName { get; }
 
-    /// <summary>Releases the builder of a batch that is encoded or done. Call under the lock.</summary>
-    protected abstract void ReleaseBuilderLocked(WriteBatch batch);
+    /// <summary>
+    /// Releases the builder of a batch that is encoded or done, if it still has it. Called under the lock (a batch
+    /// finished) or by the sender after encoding, so implementations take the builder atomically.
+    /// </summary>
+    protected abstract void ReleaseBuilder(WriteBatch batch);
 
     // ------------------------------------------------------------------------------------------------------------
     // Sending
@@ -332,6 +354,7 @@ internal abstract class RecordAccumulator : IDisposable
                     batch.SentAsNextSequence = batch.Sequence == state.LastAckedSequence + 1;
                 }
                 batch.InFlight = true;
+                batch.AddHold();
                 batch.Attempts++;
                 state.InFlight++;
                 size += estimate;
@@ -357,27 +380,60 @@ internal abstract class RecordAccumulator : IDisposable
     /// <summary>The batch was acknowledged; <paramref name="baseOffset"/> is -1 when unknown.</summary>
     public void Complete(WriteBatch batch, long baseOffset)
     {
+        if (!batch.Complete(baseOffset)) return;
+        lock (_lock) CompletedLocked(batch);
+        Wakeup?.Invoke();
+    }
+
+    /// <summary>The batches of one response were acknowledged, each with its base offset (-1 when unknown).</summary>
+    public void Complete(IReadOnlyList<(WriteBatch Batch, long BaseOffset)> acknowledged)
+    {
+        // The rows' tasks complete outside the lock. Whoever decides a batch's outcome first wins; the only other
+        // deciders (failures and aborts) finish the batch under the lock before deciding, so the bookkeeping below
+        // skips every batch this call did not decide.
+        var any = false;
+        foreach (var (batch, offset) in acknowledged) any |= batch.Complete(offset);
+        if (!any) return;
         lock (_lock)
         {
-            if (batch.IsDone) return;
-            var state = Bucket(batch.Bucket);
-            EndFlight(state, batch);
-            if (_settings.Idempotent && batch.Sequence >= 0 && batch.WriterId == _writerId)
-            {
-                state.LastAckedSequence = Math.Max(state.LastAckedSequence, batch.Sequence);
-                state.Unacked.Remove(batch);
-            }
-            Finish(batch);
-            batch.Complete(baseOffset);
+            foreach (var (batch, _) in acknowledged) CompletedLocked(batch);
         }
         Wakeup?.Invoke();
     }
 
-    /// <summary>Whether the server already acknowledged this batch's sequence (its own acknowledgement was lost).</summary>
+    private void CompletedLocked(WriteBatch batch)
+    {
+        if (batch.Finished) return;
+        var state = batch.State!;
+        EndFlight(state, batch);
+        if (_settings.Idempotent && batch.Sequence >= 0 && batch.WriterId == _writerId)
+        {
+            state.LastAckedSequence = Math.Max(state.LastAckedSequence, batch.Sequence);
+            state.Unacked.Remove(batch);
+        }
+        Finish(batch);
+    }
+
+    /// <summary>
+    /// Whether the server already acknowledged this batch's sequence (its own acknowledgement was lost). Reads
+    /// without the lock: acknowledged sequences only grow, a writer id reset also resets them, and later sequences
+    /// only move down past a failed batch that the server never acknowledged, so any mix of values read is one the
+    /// locked check could have seen.
+    /// </summary>
     public bool IsAlreadyCommitted(WriteBatch batch)
     {
-        lock (_lock)
-            return _settings.Idempotent && batch.Sequence >= 0 && batch.WriterId == _writerId && batch.Sequence <= Bucket(batch.Bucket).LastAckedSequence;
+        if (!_settings.Idempotent || batch.State is not { } state) return false;
+        var sequence = batch.Sequence;
+        return sequence >= 0 && batch.WriterId == Volatile.Read(ref _writerId) && sequence <= state.LastAckedSequence;
+    }
+
+    /// <summary>
+    /// The request that carried <paramref name="batches"/> (from one <see cref="Drain"/>) is over: a finished batch
+    /// whose payload no other request carries returns it to the pool.
+    /// </summary>
+    public void EndSend(IReadOnlyList<WriteBatch> batches)
+    {
+        foreach (var batch in batches) batch.DropHold(_payloadPool);
     }
 
     /// <summary>Queues the batch again, ahead of newer ones and in sequence order, to be resent after the back-off.</summary>
@@ -385,7 +441,7 @@ internal abstract class RecordAccumulator : IDisposable
     {
         lock (_lock)
         {
-            if (batch.IsDone) return;
+            if (batch.Finished || batch.IsDone) return;
             var state = Bucket(batch.Bucket);
             EndFlight(state, batch);
             batch.LastError = error;
@@ -394,6 +450,7 @@ internal abstract class RecordAccumulator : IDisposable
             while (node is not null && node.Value.Sequence >= 0 && node.Value.Sequence < batch.Sequence) node = node.Next;
             if (node is null) state.Queue.AddLast(batch);
             else state.Queue.AddBefore(node, batch);
+            LowerExpiryCheckLocked(batch);
         }
         Wakeup?.Invoke();
     }
@@ -411,7 +468,7 @@ internal abstract class RecordAccumulator : IDisposable
 
     private void FailLocked(WriteBatch batch, Exception error, bool adjust)
     {
-        if (batch.IsDone) return;
+        if (batch.Finished || batch.IsDone) return;
         var state = Bucket(batch.Bucket);
         EndFlight(state, batch);
         state.Queue.Remove(batch);
@@ -439,7 +496,7 @@ internal abstract class RecordAccumulator : IDisposable
 
     private void ResetWriterIdLocked()
     {
-        _writerId = LogRecordBatchFormat.NoWriterId;
+        Volatile.Write(ref _writerId, LogRecordBatchFormat.NoWriterId);
         foreach (var state in _buckets.Values)
         {
             state.NextSequence = 0;
@@ -449,11 +506,18 @@ internal abstract class RecordAccumulator : IDisposable
     }
 
     /// <summary>Fails batches that waited in a queue longer than the delivery timeout (no leader, no writer id).</summary>
+    /// <remarks>
+    /// Without the lock, returns at once before the earliest time any queued batch could expire: that bound is
+    /// lowered whenever a batch is queued (added or queued again for a retry) and recomputed over all queued batches
+    /// after each scan, and batches leaving the queues only make the true earliest time later.
+    /// </remarks>
     public void ExpireBatches()
     {
+        if (_time.GetTimestamp() < Volatile.Read(ref _expiryCheckAt)) return;
         lock (_lock)
         {
             var now = _time.GetTimestamp();
+            var next = long.MaxValue;
             foreach (var state in _buckets.Values)
             {
                 while (state.Queue.First?.Value is { } first && _time.GetElapsedTime(first.CreatedAt, now) >= _settings.DeliveryTimeout)
@@ -464,8 +528,25 @@ internal abstract class RecordAccumulator : IDisposable
                             $"{first.RecordCount} rows for bucket {first.Bucket} could not be sent within the delivery timeout of {_settings.DeliveryTimeout.TotalSeconds:0.###} s (no leader or writer id was available).");
                     FailLocked(first, error, adjust: false);
                 }
+                foreach (var batch in state.Queue) next = Math.Min(next, ExpiryCheckOf(batch));
             }
+            Volatile.Write(ref _expiryCheckAt, next);
         }
+    }
+
+    private void LowerExpiryCheckLocked(WriteBatch batch)
+    {
+        var at = ExpiryCheckOf(batch);
+        if (at < _expiryCheckAt) Volatile.Write(ref _expiryCheckAt, at);
+    }
+
+    /// <summary>A time stamp at or (by a millisecond) before which <paramref name="batch"/> reaches the delivery timeout.</summary>
+    private long ExpiryCheckOf(WriteBatch batch)
+    {
+        var ticks = (_settings.DeliveryTimeout.TotalSeconds - 0.001) * _time.TimestampFrequency;
+        if (ticks <= 0) return batch.CreatedAt;
+        if (ticks >= long.MaxValue - Math.Max(0, batch.CreatedAt)) return long.MaxValue;
+        return batch.CreatedAt + (long)ticks;
     }
 
     /// <summary>Fails every batch not yet done (the writer is closing without delivering them).</summary>
@@ -475,7 +556,7 @@ internal abstract class RecordAccumulator : IDisposable
         {
             foreach (var batch in _incomplete.ToList())
             {
-                var state = Bucket(batch.Bucket);
+                var state = batch.State!;
                 if (batch.InFlight)
                 {
                     batch.InFlight = false;
@@ -497,13 +578,21 @@ internal abstract class RecordAccumulator : IDisposable
         state.InFlight--;
     }
 
+    /// <summary>
+    /// The accumulator is done with the batch (once): out of the pending set, memory released, builder and payload
+    /// released unless the sender still uses them. Call under the lock.
+    /// </summary>
     private void Finish(WriteBatch batch)
     {
+        batch.Finished = true;
         _incomplete.Remove(batch);
+        _incompleteCount = _incomplete.Count;
         _usedBytes -= batch.AccountedBytes;
         batch.AccountedBytes = 0;
         // A drained batch not yet encoded still belongs to the sender, which releases its builder after encoding.
-        if (batch.Attempts == 0 || batch.Payload is not null) ReleaseBuilderLocked(batch);
+        if (batch.Attempts == 0 || batch.HasPayload) ReleaseBuilder(batch);
+        // A request in flight keeps the payload until it is over (EndSend).
+        batch.DropHold(_payloadPool);
         GrantLocked();
     }
 
@@ -563,9 +652,11 @@ internal abstract class RecordAccumulator : IDisposable
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a == Timeout.InfiniteTimeSpan ? b : b == Timeout.InfiniteTimeSpan ? a : a < b ? a : b;
 
-    /// <summary>Queue and idempotence state of one bucket.</summary>
-    private sealed class BucketState
+    /// <summary>Queue and idempotence state of one bucket (guarded by the accumulator's lock).</summary>
+    internal sealed class BucketState
     {
+        private volatile int _lastAckedSequence = LogRecordBatchFormat.NoBatchSequence;
+
         public LinkedList<WriteBatch> Queue { get; } = new();
 
         /// <summary>Requests for this bucket awaiting a response.</summary>
@@ -573,7 +664,12 @@ internal abstract class RecordAccumulator : IDisposable
 
         public int NextSequence { get; set; }
 
-        public int LastAckedSequence { get; set; } = LogRecordBatchFormat.NoBatchSequence;
+        /// <summary>Written under the lock; also read without it (<see cref="IsAlreadyCommitted"/>).</summary>
+        public int LastAckedSequence
+        {
+            get => _lastAckedSequence;
+            set => _lastAckedSequence = value;
+        }
 
         /// <summary>Batches sent at least once and neither acknowledged nor failed.</summary>
         public List<WriteBatch> Unacked { get; } = [];

@@ -58,7 +58,13 @@ internal sealed class Sender : IAsyncDisposable
         {
             var left = timeout - TimeProvider.System.GetElapsedTime(started);
             if (left <= TimeSpan.Zero) return false;
-            var pending = _accumulator.Incomplete().Select(b => b.Completion);
+            var pending = _accumulator.Incomplete().Select(b => b.Completion).ToArray();
+            if (pending.All(t => t.IsCompleted))
+            {
+                // Acknowledged batches whose bookkeeping is under way: let it finish.
+                await Task.Yield();
+                continue;
+            }
             try
             {
                 await Task.WhenAll(pending).WaitAsync(left).ConfigureAwait(false);
@@ -108,7 +114,15 @@ internal sealed class Sender : IAsyncDisposable
         {
             var batches = _accumulator.Drain(node, LeaderOf, _options.WriterRequestMaxSize);
             if (batches.Count == 0) continue;
-            foreach (var batch in batches) _rpc.EnsurePayload(batch);
+            try
+            {
+                foreach (var batch in batches) _rpc.EnsurePayload(batch);
+            }
+            catch
+            {
+                _accumulator.EndSend(batches);
+                throw;
+            }
             var request = SendAsync(node, batches, token);
             _loop.Track(request);
             sent = true;
@@ -171,13 +185,26 @@ internal sealed class Sender : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends the drained <paramref name="batches"/>, handles the answer, then lets go of their payloads.</summary>
     private async Task SendAsync(int node, List<WriteBatch> batches, CancellationToken token)
+    {
+        try
+        {
+            await SendDrainedAsync(node, batches, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _accumulator.EndSend(batches);
+        }
+    }
+
+    private async Task SendDrainedAsync(int node, List<WriteBatch> batches, CancellationToken token)
     {
         var live = new List<WriteBatch>(batches.Count);
         foreach (var batch in batches)
         {
             if (batch.IsDone) continue;
-            if (batch.Payload!.Length > _options.WriterRequestMaxSize)
+            if (batch.Payload.Length > _options.WriterRequestMaxSize)
             {
                 Handle(batch, new RecordTooLargeException(
                     $"A batch of {batch.RecordCount} rows for bucket {batch.Bucket} of {_path} is {batch.Payload.Length} bytes, more than client.writer.request-max-size ({_options.WriterRequestMaxSize}); append smaller rows or raise the limit."));
@@ -214,6 +241,7 @@ internal sealed class Sender : IAsyncDisposable
         }
 
         var latencyMs = TimeProvider.System.GetElapsedTime(sentAt).TotalMilliseconds;
+        List<(WriteBatch, long)>? acknowledged = null;
         foreach (var batch in live)
         {
             if (!results.TryGetValue(batch.Bucket, out var r))
@@ -222,10 +250,11 @@ internal sealed class Sender : IAsyncDisposable
                 Handle(batch, error);
             else
             {
-                ClientMetrics.BatchAcknowledged(_pathText, latencyMs, batch.RecordCount, batch.Payload?.Length ?? 0);
-                _accumulator.Complete(batch, _options.WriterAcks == 0 ? -1 : r.Offset);
+                ClientMetrics.BatchAcknowledged(_pathText, latencyMs, batch.RecordCount, batch.Payload.Length);
+                (acknowledged ??= new List<(WriteBatch, long)>(live.Count)).Add((batch, _options.WriterAcks == 0 ? -1 : r.Offset));
             }
         }
+        if (acknowledged is not null) _accumulator.Complete(acknowledged);
     }
 
     private void Handle(WriteBatch batch, FlussException error)

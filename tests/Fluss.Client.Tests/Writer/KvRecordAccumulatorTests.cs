@@ -14,14 +14,14 @@ public class KvRecordAccumulatorTests
     private static AccumulatorSettings Settings(int batchSize = 1 << 20, long memory = 64 << 20, bool idempotent = false) =>
         new(batchSize, BatchTimeout, memory, 5, idempotent, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(30));
 
-    private KvRecordAccumulator Accumulator(AccumulatorSettings settings) => new(3, settings, _time);
+    private KvRecordAccumulator Accumulator(AccumulatorSettings settings, CountingArrayPool? pool = null) => new(3, settings, _time, pool);
 
     private static int? LeaderOne(int bucket) => 1;
 
     private static KvWriteRecord Upsert(int bucket, byte key, int valueLength = 8) =>
         new(bucket, [key], Enumerable.Repeat((byte)(key + 1), valueLength).ToArray());
 
-    private static List<(byte[] Key, byte[]? Row)> RecordsOf(byte[] payload)
+    private static List<(byte[] Key, byte[]? Row)> RecordsOf(ReadOnlyMemory<byte> payload)
     {
         var batch = new KvRecordBatch(payload);
         batch.EnsureValid();
@@ -42,14 +42,14 @@ public class KvRecordAccumulatorTests
         var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
         acc.EnsurePayload(batch);
 
-        var header = new KvRecordBatch(batch.Payload!);
+        var header = new KvRecordBatch(batch.Payload);
         Assert.Equal(3, header.SchemaId);
         Assert.Equal(KvRecordBatchFormat.NoWriterId, header.WriterId);
-        var records = RecordsOf(batch.Payload!);
+        var records = RecordsOf(batch.Payload);
         Assert.Equal([1, 2, 3], records.Select(r => r.Key[0]));
         Assert.Equal(Enumerable.Repeat((byte)2, 8), records[0].Row!);
         Assert.Null(records[1].Row);
-        Assert.Equal(batch.Payload!.Length, batch.EstimatedSize);
+        Assert.Equal(batch.Payload.Length, batch.EstimatedSize);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public class KvRecordAccumulatorTests
         Assert.Equal(1, third.RecordCount);
 
         acc.EnsurePayload(first);
-        Assert.Equal(28 + 3 * 26, first.Payload!.Length);
+        Assert.Equal(28 + 3 * 26, first.Payload.Length);
         foreach (var b in new[] { first, second, third }) acc.Complete(b, 41);
         Assert.All(tasks, t => Assert.Equal(new Fluss.Client.UpsertResult(0, 41), t.Result));
     }
@@ -85,7 +85,7 @@ public class KvRecordAccumulatorTests
         var second = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
         acc.EnsurePayload(first);
         acc.EnsurePayload(second);
-        Assert.Equal((9L, 1), (new KvRecordBatch(second.Payload!).WriterId, new KvRecordBatch(second.Payload!).BatchSequence));
+        Assert.Equal((9L, 1), (new KvRecordBatch(second.Payload).WriterId, new KvRecordBatch(second.Payload).BatchSequence));
 
         acc.Fail(first, new FlussException(FlussErrorCode.InvalidTargetColumn, "rejected"), adjustSequences: true);
         acc.Retry(second, new FlussException(FlussErrorCode.OutOfOrderSequence, "expected 0"));
@@ -93,11 +93,11 @@ public class KvRecordAccumulatorTests
         var again = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
         acc.EnsurePayload(again);
 
-        var header = new KvRecordBatch(again.Payload!);
+        var header = new KvRecordBatch(again.Payload);
         header.EnsureValid();
         Assert.Equal(0, header.BatchSequence);
         Assert.Equal(9, header.WriterId);
-        Assert.Equal(RecordsOf(second.Payload!).Select(r => r.Key[0]), RecordsOf(again.Payload!).Select(r => r.Key[0]));
+        Assert.Equal(RecordsOf(second.Payload).Select(r => r.Key[0]), RecordsOf(again.Payload).Select(r => r.Key[0]));
     }
 
     [Fact]
@@ -116,9 +116,29 @@ public class KvRecordAccumulatorTests
         _time.Advance(BatchTimeout);
         var second = await DrainWhenQueuedAsync(acc);
         acc.EnsurePayload(second);
-        Assert.Equal(Enumerable.Repeat((byte)7, 5), Assert.Single(RecordsOf(second.Payload!)).Row!);
+        Assert.Equal(Enumerable.Repeat((byte)7, 5), Assert.Single(RecordsOf(second.Payload)).Row!);
         acc.Complete(second, 2);
         Assert.Equal(2, (await waiting).LogEndOffset);
+    }
+
+    [Fact]
+    public async Task EnsurePayload_PooledPayload_ReturnedOnceWhenAcknowledgedAndTheRequestIsOver()
+    {
+        var pool = new CountingArrayPool();
+        using var acc = Accumulator(Settings(), pool);
+        var upsert = acc.Upsert(Upsert(0, 1), default);
+        _time.Advance(BatchTimeout);
+        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        acc.EnsurePayload(batch);
+        Assert.Equal(1, pool.Rented);
+        Assert.Equal([1], RecordsOf(batch.Payload).Select(r => r.Key[0]));
+        Assert.Equal(batch.Payload.Length, batch.EstimatedSize);
+
+        acc.EndSend([batch]);
+        Assert.Equal(1, pool.Outstanding);
+        acc.Complete(batch, 3);
+        Assert.Equal(3, (await upsert).LogEndOffset);
+        Assert.Equal((1, 1, 0), (pool.Rented, pool.Returned, pool.Outstanding));
     }
 
     private async Task<WriteBatch> DrainWhenQueuedAsync(KvRecordAccumulator acc)

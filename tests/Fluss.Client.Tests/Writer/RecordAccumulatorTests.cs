@@ -1,8 +1,11 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using Fluss.Client;
 using Fluss.Client.Writer;
 using Fluss.Errors;
 using Fluss.Records.Log;
 using Fluss.Rows;
+using Fluss.Tests.Client.Support;
 using Fluss.Types;
 using Microsoft.Extensions.Time.Testing;
 using AT = Apache.Arrow;
@@ -20,7 +23,7 @@ public class RecordAccumulatorTests
         int batchSize = 1 << 20, long memory = 64 << 20, int inflight = 5, bool idempotent = false, TimeSpan? delivery = null) =>
         new(batchSize, BatchTimeout, memory, inflight, idempotent, TimeSpan.FromMilliseconds(50), delivery ?? TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(30));
 
-    private ArrowRecordAccumulator Accumulator(AccumulatorSettings settings) => new(Orders, settings, _time);
+    private ArrowRecordAccumulator Accumulator(AccumulatorSettings settings, ArrayPool<byte>? pool = null) => new(Orders, settings, _time, pool);
 
     /// <summary>Sends every row to the given bucket.</summary>
     private sealed class FixedBucket(int bucket) : IBucketAssigner
@@ -264,7 +267,7 @@ public class RecordAccumulatorTests
         Assert.Equal([0], drained.Where(b => b.Bucket == 1).Select(b => b.Sequence));
         var bucket0 = drained.Where(b => b.Bucket == 0).ToList();
         Assert.Equal([0, 1, 2], bucket0.Select(b => b.Sequence));
-        var header = new LogRecordBatch(bucket0[1].Payload!);
+        var header = new LogRecordBatch(bucket0[1].Payload);
         Assert.Equal(17, header.WriterId);
         Assert.Equal(1, header.BatchSequence);
         header.EnsureValid();
@@ -279,7 +282,7 @@ public class RecordAccumulatorTests
         var retried = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
         Assert.Same(bucket0[1], retried);
         acc.EnsurePayload(retried, encoder, 1);
-        Assert.Same(bytes, retried.Payload);
+        Assert.True(bytes.Equals(retried.Payload), "a retry resends the same array");
         Assert.Equal(2, retried.Attempts);
     }
 
@@ -306,7 +309,7 @@ public class RecordAccumulatorTests
         _time.Advance(TimeSpan.FromMilliseconds(50));
         var again = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
         acc.EnsurePayload(again, encoder, 1);
-        var header = new LogRecordBatch(again.Payload!);
+        var header = new LogRecordBatch(again.Payload);
         Assert.Equal(0, header.BatchSequence);
         Assert.Equal(5, header.WriterId);
         header.EnsureValid();
@@ -372,6 +375,208 @@ public class RecordAccumulatorTests
         acc.Close();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => acc.Append(Row(2), new FixedBucket(0), default));
         Assert.Equal([1], acc.Ready(LeaderOne).Nodes);
+    }
+
+    [Fact]
+    public void Append_RowFailsWhileEncoded_BatchAndMemoryUnchanged()
+    {
+        using var acc = Accumulator(Settings());
+        var assigner = new FixedBucket(0);
+        _ = acc.Append(new ViewRow(Row(1)), assigner, default);
+        var used = acc.UsedBytes;
+
+        // The last column (BIGINT) holds an int: the row fails on its third value, after two were encoded.
+        Assert.Throws<InvalidCastException>(() => { _ = acc.Append(new ViewRow(GenericRow.Of(2, "two", 20)), assigner, default); });
+        Assert.Equal(used, acc.UsedBytes);
+        Assert.Equal(1, Assert.Single(acc.Incomplete()).RecordCount);
+
+        _ = acc.Append(new ViewRow(Row(3)), assigner, default);
+        _time.Advance(BatchTimeout);
+        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        using var encoder = new ArrowLogBatchBuilder();
+        acc.EnsurePayload(batch, encoder, 1);
+        Assert.Equal([Row(1), Row(3)], new LogRecordBatch(batch.Payload).ReadRows(Orders).Select(r => r.Row));
+    }
+
+    [Fact]
+    public void Append_RowFailsInANewBatch_NothingQueued()
+    {
+        using var acc = Accumulator(Settings());
+
+        Assert.Throws<InvalidCastException>(() => { _ = acc.Append(new ViewRow(GenericRow.Of("1", "one", 10L)), new FixedBucket(0), default); });
+
+        Assert.Equal(0, acc.UsedBytes);
+        Assert.False(acc.HasIncomplete);
+        Assert.False(acc.NeedsWriterId);
+    }
+
+    [Fact]
+    public async Task Append_NoMemoryAndRowInvalid_CheckThrowsBeforeWaiting()
+    {
+        using var acc = Accumulator(Settings(memory: 1024));
+        var assigner = new FixedBucket(0);
+        var i = 0;
+        while (acc.UsedBytes < 1024) _ = acc.Append(Row(i++), assigner, default);
+        var validator = new RowValidator(Orders, "shop.orders");
+
+        var bad = new ViewRow(GenericRow.Of(null, "x", 1L));
+        var error = Assert.Throws<ArgumentException>(() => { _ = acc.Append(bad, assigner, validator.Validate, default); });
+        Assert.Contains("'id'", error.Message, StringComparison.Ordinal);
+
+        // The rejected row left no waiter behind: a valid row waits, then gets the memory freed.
+        var waiting = acc.Append(new ViewRow(Row(-1)), assigner, validator.Validate, default);
+        await Task.Yield();
+        Assert.False(waiting.IsCompleted);
+        foreach (var b in acc.Drain(1, LeaderOne, int.MaxValue)) acc.Complete(b, 0);
+        await WaitUntil(() => acc.Incomplete().Sum(b => b.RecordCount) == 1);
+        _time.Advance(BatchTimeout);
+        acc.Complete(Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue)), 7);
+        Assert.Equal(new AppendResult(0, 7), await waiting);
+    }
+
+    [Fact]
+    public void Payload_Acknowledged_ReturnedToThePoolOnceTheRequestIsOver()
+    {
+        var pool = new CountingArrayPool();
+        using var acc = Accumulator(Settings(), pool);
+        var tasks = Enumerable.Range(0, 3).Select(i => acc.Append(Row(i), new FixedBucket(0), default)).ToList();
+        _time.Advance(BatchTimeout);
+        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        using var encoder = new ArrowLogBatchBuilder();
+        acc.EnsurePayload(batch, encoder, 1);
+        Assert.Equal(1, pool.Rented);
+        Assert.Equal(batch.Payload.Length, batch.EstimatedSize);
+        Assert.Equal(3, new LogRecordBatch(batch.Payload).RecordCount);
+
+        acc.Complete(batch, 0);
+        Assert.All(tasks, t => Assert.True(t.IsCompletedSuccessfully));
+        Assert.Equal(1, pool.Outstanding);
+
+        acc.EndSend([batch]);
+        Assert.Equal((1, 0), (pool.Returned, pool.Outstanding));
+        Assert.False(batch.HasPayload);
+    }
+
+    [Fact]
+    public async Task Payload_AbortedWhileInFlight_ReturnedOnlyWhenTheRequestIsOver()
+    {
+        var pool = new CountingArrayPool();
+        using var acc = Accumulator(Settings(), pool);
+        var task = acc.Append(Row(1), new FixedBucket(0), default);
+        _time.Advance(BatchTimeout);
+        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        using var encoder = new ArrowLogBatchBuilder();
+        acc.EnsurePayload(batch, encoder, 1);
+
+        acc.AbortAll(new FlussException(FlussErrorCode.Network, "closing"));
+        await Assert.ThrowsAsync<FlussException>(() => task);
+        Assert.False(acc.HasIncomplete);
+        Assert.Equal(1, pool.Outstanding);
+
+        acc.EndSend([batch]);
+        Assert.Equal((1, 1, 0), (pool.Rented, pool.Returned, pool.Outstanding));
+    }
+
+    [Fact]
+    public void Payload_BatchAbortedBetweenDrainAndEncoding_ReturnedWhenTheRequestIsOver()
+    {
+        var pool = new CountingArrayPool();
+        using var acc = Accumulator(Settings(), pool);
+        _ = acc.Append(Row(1), new FixedBucket(0), default);
+        _time.Advance(BatchTimeout);
+        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+
+        acc.AbortAll(new FlussException(FlussErrorCode.Network, "closing"));
+        using var encoder = new ArrowLogBatchBuilder();
+        acc.EnsurePayload(batch, encoder, 1);
+        Assert.Equal(1, pool.Outstanding);
+
+        acc.EndSend([batch]);
+        Assert.Equal((1, 1, 0), (pool.Rented, pool.Returned, pool.Outstanding));
+    }
+
+    [Fact]
+    public void Payload_Retried_SameArrayResentAndReturnedOnceAcknowledged()
+    {
+        var pool = new CountingArrayPool();
+        using var acc = Accumulator(Settings(), pool);
+        _ = acc.Append(Row(1), new FixedBucket(0), default);
+        _time.Advance(BatchTimeout);
+        using var encoder = new ArrowLogBatchBuilder();
+        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        acc.EnsurePayload(batch, encoder, 1);
+        var sent = batch.Payload;
+
+        acc.Retry(batch, new NotLeaderOrFollowerException("moved"));
+        acc.EndSend([batch]);
+        Assert.Equal(1, pool.Outstanding);
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        var again = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        acc.EnsurePayload(again, encoder, 1);
+        Assert.True(sent.Equals(again.Payload), "the retry carries the same bytes");
+
+        acc.Complete(again, 0);
+        Assert.Equal(1, pool.Outstanding);
+        acc.EndSend([again]);
+        Assert.Equal((1, 1, 0), (pool.Rented, pool.Returned, pool.Outstanding));
+    }
+
+    [Fact]
+    public void Payload_Restamped_OldAndNewArraysReturnedOnceWhenTheBatchIsDone()
+    {
+        var pool = new CountingArrayPool();
+        using var acc = Accumulator(Settings(batchSize: 512, idempotent: true), pool);
+        acc.SetWriterId(5);
+        var assigner = new FixedBucket(0);
+        for (var i = 0; i < 40; i++) _ = acc.Append(Row(i), assigner, default);
+        _time.Advance(BatchTimeout);
+        using var encoder = new ArrowLogBatchBuilder();
+        var first = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        var second = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        acc.EnsurePayload(first, encoder, 1);
+        acc.EnsurePayload(second, encoder, 1);
+        Assert.True(MemoryMarshal.TryGetArray(second.Payload, out var encoded));
+
+        acc.Fail(first, new RecordTooLargeException("too large"), adjustSequences: true);
+        acc.EndSend([first]);
+        Assert.Equal(1, pool.Returned);
+        acc.Retry(second, new FlussException(FlussErrorCode.OutOfOrderSequence, "expected 0"));
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        var again = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        acc.EnsurePayload(again, encoder, 1);
+        Assert.Equal(3, pool.Rented);
+        Assert.Equal(0, new LogRecordBatch(again.Payload).BatchSequence);
+        // The first request of the batch may still read the old array: it stays rented.
+        Assert.True(pool.IsOut(encoded.Array!));
+
+        acc.EndSend([second]);
+        acc.Complete(again, 0);
+        Assert.Equal(2, pool.Outstanding);
+        acc.EndSend([again]);
+        Assert.Equal((3, 3, 0), (pool.Rented, pool.Returned, pool.Outstanding));
+    }
+
+    [Fact]
+    public async Task ExpireBatches_RetriedBatchQueuedAfterAScan_StillExpiresOnTime()
+    {
+        using var acc = Accumulator(Settings(delivery: TimeSpan.FromSeconds(5)));
+        var old = acc.Append(Row(1), new FixedBucket(0), default);
+        _time.Advance(BatchTimeout);
+        var inFlight = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        _time.Advance(TimeSpan.FromSeconds(3));
+        var young = acc.Append(Row(2), new FixedBucket(0), default);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        acc.ExpireBatches();
+        Assert.False(young.IsCompleted);
+
+        // Queued again with its original age: past the delivery timeout already.
+        acc.Retry(inFlight, new NotLeaderOrFollowerException("moved"));
+        acc.ExpireBatches();
+
+        Assert.True(old.IsFaulted, "the retried batch expired");
+        var error = await Assert.ThrowsAsync<NotLeaderOrFollowerException>(() => old);
+        Assert.Contains("delivery timeout", error.Message, StringComparison.Ordinal);
+        Assert.False(young.IsCompleted);
     }
 
     private static async Task WaitUntil(Func<bool> condition)
