@@ -24,7 +24,7 @@ public sealed class Lookuper
         _client = client;
         Info = table;
         KeyType = table.RowType.Project(KvTables.IndexesOf(table.RowType, table.PrimaryKeys));
-        _input = new KeyInput(table, KeyType, "primary key", KvTables.PrimaryKeyRouter(table, KeyType));
+        _input = new KeyInput(table, KeyType, "primary key", () => KvTables.PrimaryKeyRouter(table, KeyType));
     }
 
     /// <summary>The table looked up.</summary>
@@ -43,7 +43,7 @@ public sealed class Lookuper
     {
         var (bytes, bucket) = _input.Route(key);
         var value = await _client.LookupAsync(Info.TablePath, Info.TableId, bucket, bytes, cancellationToken).ConfigureAwait(false);
-        return value is null ? null : KvTables.DecodeValue(Info, value);
+        return value is { } stored ? KvTables.DecodeValue(Info, stored) : null;
     }
 }
 
@@ -65,7 +65,7 @@ public sealed class PrefixLookuper
         Info = table;
         LookupColumns = lookupColumns.ToArray();
         KeyType = table.RowType.Project(KvTables.IndexesOf(table.RowType, lookupColumns));
-        _input = new KeyInput(table, KeyType, "bucket key", KvTables.PrefixRouter(table, KeyType));
+        _input = new KeyInput(table, KeyType, "bucket key", () => KvTables.PrefixRouter(table, KeyType));
     }
 
     /// <summary>The table looked up.</summary>
@@ -119,23 +119,28 @@ public sealed class PrefixLookuper
     }
 }
 
-/// <summary>Validates key rows of a lookuper and encodes them (under a lock: the encoders reuse buffers).</summary>
+/// <summary>
+/// Validates key rows of a lookuper and encodes them. The encoders reuse buffers, so each concurrent caller borrows
+/// a router of its own from a small lock-free pool (a new one when all are busy).
+/// </summary>
 internal sealed class KeyInput
 {
     private readonly TableInfo _table;
     private readonly RowType _keyType;
     private readonly string _what;
     private readonly RowValidator _validator;
-    private readonly KeyRouter _router;
-    private readonly Lock _lock = new();
+    private readonly Func<KeyRouter> _newRouter;
+    private readonly KeyRouter?[] _spare;
 
-    public KeyInput(TableInfo table, RowType keyType, string what, KeyRouter router)
+    public KeyInput(TableInfo table, RowType keyType, string what, Func<KeyRouter> newRouter)
     {
         _table = table;
         _keyType = keyType;
         _what = what;
         _validator = new RowValidator(keyType, table.TablePath.ToString());
-        _router = router;
+        _newRouter = newRouter;
+        _spare = new KeyRouter?[Math.Max(2, Environment.ProcessorCount * 2)];
+        _spare[0] = newRouter();
     }
 
     /// <exception cref="ArgumentException">The key row does not fit the key columns, naming the column.</exception>
@@ -150,6 +155,34 @@ internal sealed class KeyInput
                 nameof(key));
         }
         _validator.Validate(key);
-        lock (_lock) return _router.Route(key);
+        var router = Borrow();
+        try
+        {
+            return router.Route(key);
+        }
+        finally
+        {
+            GiveBack(router);
+        }
+    }
+
+    private KeyRouter Borrow()
+    {
+        var spare = _spare;
+        for (var i = 0; i < spare.Length; i++)
+        {
+            if (Volatile.Read(ref spare[i]) is not null && Interlocked.Exchange(ref spare[i], null) is { } router) return router;
+        }
+        return _newRouter();
+    }
+
+    private void GiveBack(KeyRouter router)
+    {
+        var spare = _spare;
+        for (var i = 0; i < spare.Length; i++)
+        {
+            if (Volatile.Read(ref spare[i]) is null && Interlocked.CompareExchange(ref spare[i], router, null) is null) return;
+        }
+        router.Dispose();
     }
 }

@@ -118,6 +118,98 @@ public class LookuperTests
         Assert.Equal(20, requests[2].BucketsReq.Sum(b => b.Keys.Count));
     }
 
+    [Fact]
+    public async Task LookupAsync_ManyConcurrentCallersAcrossBuckets_EachGetsItsOwnRow()
+    {
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 4));
+        var table = session.Table;
+        await WriteAsync(table, Enumerable.Range(0, 200).Select(User));
+        var lookuper = table.NewLookuper();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var mismatches = 0;
+        var lookups = 0;
+        await Task.WhenAll(Enumerable.Range(0, 48).Select(caller => Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                // Keys 200..249 are absent.
+                var id = (caller * 37 + i * 13) % 250;
+                var row = await lookuper.LookupAsync(GenericRow.Of(id), timeout.Token);
+                var expected = id < 200 ? User(id) : null;
+                if (!Equals(expected, row)) Interlocked.Increment(ref mismatches);
+                Interlocked.Increment(ref lookups);
+            }
+        }, timeout.Token)));
+
+        Assert.Equal(48 * 40, lookups);
+        Assert.Equal(0, mismatches);
+        Assert.Equal(48 * 40, Lookups(session.State).Sum(r => r.BucketsReq.Sum(b => b.Keys.Count)));
+    }
+
+    [Fact]
+    public async Task LookupAsync_CancelledWhileQueued_FailsAtOnceAndIsNotSent()
+    {
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var cluster = session.Cluster;
+        var table = session.Table;
+        await WriteAsync(table, Enumerable.Range(0, 10).Select(User));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (cluster.State.Lock) cluster.State.LookupGate = gate.Task;
+        var lookuper = table.NewLookuper();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var first = lookuper.LookupAsync(GenericRow.Of(0));
+        await WaitForLookupRequestsAsync(cluster.State, 1, timeout.Token);
+        var second = lookuper.LookupAsync(GenericRow.Of(1));
+        await WaitForLookupRequestsAsync(cluster.State, 2, timeout.Token);
+
+        using var cancel = new CancellationTokenSource();
+        var queued = new[] { 2, 3, 4 }.Select(i => lookuper.LookupAsync(GenericRow.Of(i))).ToList();
+        var cancelled = lookuper.LookupAsync(GenericRow.Of(5), cancel.Token);
+        await cancel.CancelAsync();
+
+        // The server still holds both requests: the cancelled lookup fails without waiting for them.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(timeout.Token));
+        gate.SetResult();
+        var rows = await Task.WhenAll([first, second, .. queued]).WaitAsync(timeout.Token);
+
+        Assert.Equal(Enumerable.Range(0, 5).Select(User), rows);
+        var requests = Lookups(cluster.State);
+        Assert.Equal(3, requests.Count);
+        Assert.Equal(3, requests[2].BucketsReq.Sum(b => b.Keys.Count));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_LookupsInFlightAndQueued_FailWithObjectDisposed()
+    {
+        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var cluster = session.Cluster;
+        var table = session.Table;
+        await WriteAsync(table, Enumerable.Range(0, 10).Select(User));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (cluster.State.Lock) cluster.State.LookupGate = gate.Task;
+        var lookuper = table.NewLookuper();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var inFlight = lookuper.LookupAsync(GenericRow.Of(0));
+        await WaitForLookupRequestsAsync(cluster.State, 1, timeout.Token);
+        var alsoInFlight = lookuper.LookupAsync(GenericRow.Of(1));
+        await WaitForLookupRequestsAsync(cluster.State, 2, timeout.Token);
+        var queued = Enumerable.Range(2, 6).Select(i => lookuper.LookupAsync(GenericRow.Of(i))).ToList();
+
+        try
+        {
+            await session.Connection.DisposeAsync().AsTask().WaitAsync(timeout.Token);
+
+            foreach (var lookup in (Task<IRow?>[])[inFlight, alsoInFlight, .. queued])
+                await Assert.ThrowsAsync<ObjectDisposedException>(() => lookup.WaitAsync(timeout.Token));
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => lookuper.LookupAsync(GenericRow.Of(9)));
+        }
+        finally
+        {
+            gate.TrySetResult();
+        }
+    }
+
     private static async Task WaitForLookupRequestsAsync(FakeState state, int count, CancellationToken cancellationToken)
     {
         while (Lookups(state).Count < count) await Task.Delay(5, cancellationToken);

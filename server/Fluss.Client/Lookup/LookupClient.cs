@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Fluss.Client.Internal;
 using Fluss.Errors;
 using Fluss.Metadata;
@@ -20,9 +22,9 @@ internal sealed class LookupClient : IAsyncDisposable
     private readonly LookupQueue _queue;
     private readonly SendLoop _loop = new();
     private readonly SemaphoreSlim _inflight;
-    private readonly SemaphoreSlim _room;
+    private readonly LookupRoom _room;
     private readonly Dictionary<TablePath, long> _lastRefresh = [];
-    private readonly Dictionary<int, int> _inflightByServer = [];
+    private readonly ConcurrentDictionary<int, StrongBox<int>> _inflightByServer = new();
     private readonly ILogger _log;
     private int _disposed;
 
@@ -32,7 +34,7 @@ internal sealed class LookupClient : IAsyncDisposable
         _options = context.Options;
         _queue = new LookupQueue(_options.LookupMaxBatchSize, context.Time);
         _inflight = new SemaphoreSlim(_options.LookupMaxInflightRequests, _options.LookupMaxInflightRequests);
-        _room = new SemaphoreSlim(_options.LookupQueueSize, _options.LookupQueueSize);
+        _room = new LookupRoom(_options.LookupQueueSize);
         _log = context.CreateLogger("Fluss.Client.Lookup");
         _loop.Start(async token =>
         {
@@ -43,46 +45,78 @@ internal sealed class LookupClient : IAsyncDisposable
 
     /// <summary>Looks up an encoded primary key in its bucket: the stored value, or null when absent.</summary>
     /// <exception cref="FlussException">The bucket's non-retriable error, or the last retriable one after the retries.</exception>
-    public async Task<byte[]?> LookupAsync(TablePath path, long tableId, int bucket, byte[] key, CancellationToken cancellationToken)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the answer came.</exception>
+    public Task<ReadOnlyMemory<byte>?> LookupAsync(TablePath path, long tableId, int bucket, byte[] key, CancellationToken cancellationToken)
     {
         var query = new PointLookupQuery(new LookupTarget(path, tableId, bucket, LookupKind.PrimaryKey), key, _context.Time.GetTimestamp());
-        await EnqueueAsync(query, cancellationToken).ConfigureAwait(false);
-        return await query.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var queued = EnqueueAsync(query, cancellationToken);
+        return queued.IsCompletedSuccessfully ? query.Result : AfterQueuedAsync(queued, query.Result);
     }
 
     /// <summary>Looks up an encoded bucket-key prefix in its bucket: every stored value whose key starts with it.</summary>
     /// <exception cref="FlussException">The bucket's non-retriable error, or the last retriable one after the retries.</exception>
-    public async Task<IReadOnlyList<byte[]>> PrefixLookupAsync(TablePath path, long tableId, int bucket, byte[] prefix, CancellationToken cancellationToken)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the answer came.</exception>
+    public Task<IReadOnlyList<ReadOnlyMemory<byte>>> PrefixLookupAsync(TablePath path, long tableId, int bucket, byte[] prefix, CancellationToken cancellationToken)
     {
         var query = new PrefixLookupQuery(new LookupTarget(path, tableId, bucket, LookupKind.Prefix), prefix, _context.Time.GetTimestamp());
-        await EnqueueAsync(query, cancellationToken).ConfigureAwait(false);
-        return await query.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var queued = EnqueueAsync(query, cancellationToken);
+        return queued.IsCompletedSuccessfully ? query.Result : AfterQueuedAsync(queued, query.Result);
     }
 
-    private async Task EnqueueAsync(LookupQuery query, CancellationToken cancellationToken)
+    private static async Task<T> AfterQueuedAsync<T>(ValueTask queued, Task<T> result)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        // client.lookup.queue-size bounds the lookups not yet answered; more wait for room.
-        await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _ = query.Completion.ContinueWith(static (_, room) => ((SemaphoreSlim)room!).Release(), _room,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await queued.ConfigureAwait(false);
+        return await result.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues the lookup once the queue has room (<c>client.lookup.queue-size</c> bounds the lookups not yet
+    /// answered; more wait for room). Completes at once, without a lock, while there is room.
+    /// </summary>
+    private ValueTask EnqueueAsync(LookupQuery query, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _disposed) != 0) return ValueTask.FromException(new ObjectDisposedException(nameof(LookupClient)));
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        var room = _room.EnterAsync(cancellationToken);
+        if (!room.IsCompletedSuccessfully) return EnqueueAfterRoomAsync(room, query, cancellationToken);
+        Enqueue(query, cancellationToken);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask EnqueueAfterRoomAsync(ValueTask room, LookupQuery query, CancellationToken cancellationToken)
+    {
+        await room.ConfigureAwait(false);
+        Enqueue(query, cancellationToken);
+    }
+
+    /// <summary>Queues a lookup that holds a place of the room; the place is given back when the lookup completes.</summary>
+    private void Enqueue(LookupQuery query, CancellationToken cancellationToken)
+    {
+        query.Occupy(_room);
+        query.CancelWith(cancellationToken);
         try
         {
+            // Only the first lookup since the send loop last looked wakes it.
             if (_queue.Add(query)) _loop.Wake.Set();
         }
         catch (ObjectDisposedException e)
         {
             query.Fail(e);
-            throw;
+            return;
         }
+        // Closed while queueing: disposal may have swept the queue before this lookup arrived.
+        if (_queue.IsClosed) query.Fail(Closed());
     }
+
+    private static ObjectDisposedException Closed() =>
+        new(nameof(FlussConnection), "The connection was closed before the lookup was answered.");
 
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _queue.Close();
         await _loop.DisposeAsync().ConfigureAwait(false);
-        var closed = new ObjectDisposedException(nameof(FlussConnection), "The connection was closed before the lookup was answered.");
+        var closed = Closed();
         foreach (var query in _queue.RemoveWhere(static (_, _) => true)) query.Fail(closed);
     }
 
@@ -127,16 +161,11 @@ internal sealed class LookupClient : IAsyncDisposable
     /// </summary>
     internal const int MaxInflightPerServer = 2;
 
-    /// <summary>Adds <paramref name="delta"/> to the requests in flight to <paramref name="node"/> and returns the new count.</summary>
+    /// <summary>Adds <paramref name="delta"/> to the requests in flight to <paramref name="node"/> and returns the new count (without a lock).</summary>
     private int InflightTo(int node, int delta)
     {
-        lock (_inflightByServer)
-        {
-            var count = _inflightByServer.GetValueOrDefault(node) + delta;
-            if (count <= 0) _inflightByServer.Remove(node);
-            else _inflightByServer[node] = count;
-            return Math.Max(0, count);
-        }
+        var count = _inflightByServer.GetOrAdd(node, static _ => new StrongBox<int>());
+        return Math.Max(0, delta == 0 ? Volatile.Read(ref count.Value) : Interlocked.Add(ref count.Value, delta));
     }
 
     /// <summary>Fails lookups that waited longer than the lookup timeout (no leader, or failing retries).</summary>
@@ -207,7 +236,7 @@ internal sealed class LookupClient : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                var closed = new ObjectDisposedException(nameof(FlussConnection), "The connection was closed before the lookup was answered.");
+                var closed = Closed();
                 foreach (var query in group.Buckets.Values.SelectMany(q => q)) query.Fail(closed);
                 return;
             }
@@ -271,6 +300,8 @@ internal sealed class LookupClient : IAsyncDisposable
         var retried = 0;
         foreach (var query in queries)
         {
+            // Cancelled by its caller meanwhile: nothing to retry or fail.
+            if (query.IsDone) continue;
             var age = _context.Time.GetElapsedTime(query.CreatedAt);
             if (error.IsRetriable && query.Retries < _options.LookupMaxRetries && age < _options.LookupTimeout)
             {

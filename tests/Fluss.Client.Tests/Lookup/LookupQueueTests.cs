@@ -40,14 +40,18 @@ public class LookupQueueTests
     }
 
     [Fact]
-    public void Add_FillsABatch_ReadyAtOnce()
+    public void Add_AfterTheSenderLooked_WakesItAgainOnce()
     {
         var queue = Queue(maxBatch: 3);
-        queue.Add(Query(2, 1));
-        queue.Add(Query(2, 2));
+        Assert.True(queue.Add(Query(2, 1)));
+        Assert.False(queue.Add(Query(2, 2)));
+        Assert.False(queue.Add(Query(2, 3)), "the sender was asked to look already");
 
-        Assert.True(queue.Add(Query(2, 3)));
         Assert.Equal([2], queue.Ready(Leaders).Nodes);
+
+        Assert.True(queue.Add(Query(2, 4)), "the sender looked since: the next lookup wakes it");
+        Assert.False(queue.Add(Query(2, 5)));
+        Assert.Equal(5, queue.Count);
     }
 
     [Fact]
@@ -162,5 +166,117 @@ public class LookupQueueTests
         queue.Close();
 
         Assert.Throws<ObjectDisposedException>(() => queue.Add(Query(0, 1)));
+    }
+
+    [Fact]
+    public void Retry_SeveralLookups_KeepTheirOrderAheadOfNewOnes()
+    {
+        var queue = Queue(maxBatch: 8);
+        var failed = Enumerable.Range(1, 3).Select(k => Query(0, (byte)k)).ToList();
+        foreach (var q in failed) queue.Add(q);
+        Assert.Single(queue.Drain(1, Leaders));
+
+        queue.Add(Query(0, 9));
+        foreach (var q in failed) queue.Retry(q, TimeSpan.FromMilliseconds(10));
+        Assert.Equal([9], Assert.Single(queue.Drain(1, Leaders)).Buckets[0].Select(q => q.Key[0]));
+        queue.Add(Query(0, 10));
+        _time.Advance(Timeout);
+
+        Assert.Equal([1, 2, 3, 10], Assert.Single(queue.Drain(1, Leaders)).Buckets[0].Select(q => q.Key[0]));
+    }
+
+    [Fact]
+    public void Drain_LookupCancelledByItsCaller_DroppedAndItsPlaceFreed()
+    {
+        var queue = Queue();
+        var room = new LookupRoom(10);
+        using var cancel = new CancellationTokenSource();
+        var queries = Enumerable.Range(1, 3).Select(k => Query(0, (byte)k)).ToList();
+        foreach (var q in queries)
+        {
+            Assert.True(room.EnterAsync(CancellationToken.None).AsTask().IsCompletedSuccessfully);
+            q.Occupy(room);
+            q.CancelWith(q.Key[0] == 2 ? cancel.Token : CancellationToken.None);
+            queue.Add(q);
+        }
+
+        cancel.Cancel();
+
+        Assert.True(queries[1].Result.IsCanceled);
+        Assert.Equal(2, room.Used);
+        Assert.Equal([1, 3], Assert.Single(queue.Drain(1, Leaders)).Buckets[0].Select(q => q.Key[0]));
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public void Fail_AfterCancellation_KeepsTheCancellationAndFreesThePlaceOnce()
+    {
+        var room = new LookupRoom(1);
+        using var cancel = new CancellationTokenSource();
+        Assert.True(room.EnterAsync(CancellationToken.None).AsTask().IsCompletedSuccessfully);
+        var query = Query(0, 1);
+        query.Occupy(room);
+        query.CancelWith(cancel.Token);
+
+        cancel.Cancel();
+        query.Fail(new InvalidOperationException("late"));
+        Assert.True(query.TryComplete(new BucketReply(null, [new Fluss.Rpc.Messages.PbValue()], null), 0));
+
+        Assert.True(query.Result.IsCanceled);
+        Assert.Equal(0, room.Used);
+    }
+
+    [Fact]
+    public async Task CancelWith_LookupAnsweredFirst_LaterCancellationChangesNothing()
+    {
+        var room = new LookupRoom(1);
+        using var cancel = new CancellationTokenSource();
+        Assert.True(room.EnterAsync(CancellationToken.None).AsTask().IsCompletedSuccessfully);
+        var query = Query(0, 1);
+        query.Occupy(room);
+        query.CancelWith(cancel.Token);
+        var value = new Fluss.Rpc.Messages.PbValue { Values = Google.Protobuf.ByteString.CopyFrom(4, 2) };
+
+        Assert.True(query.TryComplete(new BucketReply(null, [value], null), 0));
+        await cancel.CancelAsync();
+
+        Assert.Equal([4, 2], (await query.Result)!.Value.ToArray());
+        Assert.Equal(0, room.Used);
+    }
+
+    [Fact]
+    public async Task Add_ConcurrentCallersWhileDraining_EveryLookupTakenOnceInCallerOrder()
+    {
+        const int Callers = 8;
+        const int PerCaller = 2000;
+        var queue = Queue(maxBatch: 16);
+        var taken = new List<LookupQuery>();
+        var done = 0;
+        var drainer = Task.Run(() =>
+        {
+            while (true)
+            {
+                var finished = Volatile.Read(ref done) == Callers;
+                foreach (var group in queue.Drain(1, Leaders)) taken.AddRange(group.Buckets.Values.SelectMany(b => b));
+                if (finished && queue.Count == 0) return;
+            }
+        });
+        var callers = Enumerable.Range(0, Callers).Select(c => Task.Run(() =>
+        {
+            for (var i = 0; i < PerCaller; i++)
+            {
+                queue.Add(new PointLookupQuery(new LookupTarget(Users, 7, c % 2, LookupKind.PrimaryKey), [(byte)c, (byte)(i >> 8), (byte)i], 0));
+            }
+            Interlocked.Increment(ref done);
+        })).ToList();
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(30));
+        await drainer.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Callers * PerCaller, taken.Count);
+        foreach (var byCaller in taken.GroupBy(q => q.Key[0]))
+        {
+            var sequence = byCaller.Select(q => (q.Key[1] << 8) | q.Key[2]).ToList();
+            Assert.Equal(Enumerable.Range(0, PerCaller), sequence);
+        }
     }
 }
