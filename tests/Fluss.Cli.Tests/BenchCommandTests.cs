@@ -52,6 +52,12 @@ public sealed class BenchCommandTests
         foreach (var figure in baselineFigures)
             Assert.True(root.GetProperty("baseline").GetProperty(figure).GetDouble() > 0, $"baseline.{figure} of {line}");
         Assert.True(root.GetProperty("params").EnumerateObject().Any(), line);
+        if (scenario is "append" or "scan")
+        {
+            // The default compression is ZSTD, and the run names the implementation that did it.
+            var zstd = root.GetProperty("params").GetProperty("zstd").GetString();
+            Assert.True(zstd is not null && (zstd.StartsWith("native libzstd ", StringComparison.Ordinal) || zstd == "managed ZstdSharp"), line);
+        }
         // Progress and notes go to standard error, never into the JSON lines.
         Assert.Contains("bench:", result.Error, StringComparison.Ordinal);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Fluss.Client;
+using Fluss.Codecs;
 using Fluss.Records.Log;
 using Fluss.Rows;
 using Microsoft.Win32.SafeHandles;
@@ -66,6 +67,7 @@ internal static class AppendScenario
         result.Params["acks"] = "all";
         result.Params["replication_factor"] = 1;
         result.Params["compression"] = s.Options.Compression;
+        if (s.Options.Compression == "ZSTD") result.Params["zstd"] = LogCodecs.ZstdImplementation;
         result.Params["batch_size_bytes"] = s.Connection.Options.WriterBatchSize;
         result.Params["tablet_servers"] = s.Options.TabletServers;
         result.Params["goal"] = "ratio >= 0.6";

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Fluss.Client;
+using Fluss.Codecs;
 
 namespace Fluss.Cli.Bench;
 
@@ -68,6 +69,7 @@ internal static class ScanScenario
         result.Params["row_bytes"] = rowBytes;
         result.Params["projected_column"] = WideRows.IntColumn + " INT";
         result.Params["compression"] = s.Options.Compression;
+        if (s.Options.Compression == "ZSTD") result.Params["zstd"] = LogCodecs.ZstdImplementation;
         result.Params["goal"] = "projection_speedup >= 10";
         return result;
     }
