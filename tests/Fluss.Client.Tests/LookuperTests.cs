@@ -90,30 +90,19 @@ public class LookuperTests
     [Fact]
     public async Task LookupAsync_LookupsWhileTwoRequestsAreInFlight_WaitAndShareTheNextRequest()
     {
-        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        var cluster = session.Cluster;
-        var table = session.Table;
-        await WriteAsync(table, Enumerable.Range(0, 30).Select(User));
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (cluster.State.Lock) cluster.State.LookupGate = gate.Task;
-        var lookuper = table.NewLookuper();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-
         // Two lookups go out at once, one request each; the server holds both answers.
-        var first = lookuper.LookupAsync(GenericRow.Of(0));
-        await WaitForLookupRequestsAsync(cluster.State, 1, timeout.Token);
-        var second = lookuper.LookupAsync(GenericRow.Of(1));
-        await WaitForLookupRequestsAsync(cluster.State, 2, timeout.Token);
-        // Lookups made meanwhile queue up instead of each opening a request of its own.
-        var queued = Enumerable.Range(2, 20).Select(i => lookuper.LookupAsync(GenericRow.Of(i))).ToList();
-        await Task.Delay(200, timeout.Token);
-        Assert.Equal(2, Lookups(cluster.State).Count);
+        await using var held = await HoldTwoLookupsAsync(30);
 
-        gate.SetResult();
-        var rows = await Task.WhenAll([first, second, .. queued]).WaitAsync(timeout.Token);
+        // Lookups made meanwhile queue up instead of each opening a request of its own.
+        var queued = Enumerable.Range(2, 20).Select(i => held.Lookuper.LookupAsync(GenericRow.Of(i))).ToList();
+        await Task.Delay(200, held.Timeout.Token);
+        Assert.Equal(2, Lookups(held.State).Count);
+
+        held.Gate.SetResult();
+        var rows = await Task.WhenAll([held.First, held.Second, .. queued]).WaitAsync(held.Timeout.Token);
 
         Assert.Equal(Enumerable.Range(0, 22).Select(User), rows);
-        var requests = Lookups(cluster.State);
+        var requests = Lookups(held.State);
         Assert.Equal(3, requests.Count);
         Assert.Equal(20, requests[2].BucketsReq.Sum(b => b.Keys.Count));
     }
@@ -150,31 +139,20 @@ public class LookuperTests
     [Fact]
     public async Task LookupAsync_CancelledWhileQueued_FailsAtOnceAndIsNotSent()
     {
-        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        var cluster = session.Cluster;
-        var table = session.Table;
-        await WriteAsync(table, Enumerable.Range(0, 10).Select(User));
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (cluster.State.Lock) cluster.State.LookupGate = gate.Task;
-        var lookuper = table.NewLookuper();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var first = lookuper.LookupAsync(GenericRow.Of(0));
-        await WaitForLookupRequestsAsync(cluster.State, 1, timeout.Token);
-        var second = lookuper.LookupAsync(GenericRow.Of(1));
-        await WaitForLookupRequestsAsync(cluster.State, 2, timeout.Token);
+        await using var held = await HoldTwoLookupsAsync(10);
 
         using var cancel = new CancellationTokenSource();
-        var queued = new[] { 2, 3, 4 }.Select(i => lookuper.LookupAsync(GenericRow.Of(i))).ToList();
-        var cancelled = lookuper.LookupAsync(GenericRow.Of(5), cancel.Token);
+        var queued = new[] { 2, 3, 4 }.Select(i => held.Lookuper.LookupAsync(GenericRow.Of(i))).ToList();
+        var cancelled = held.Lookuper.LookupAsync(GenericRow.Of(5), cancel.Token);
         await cancel.CancelAsync();
 
         // The server still holds both requests: the cancelled lookup fails without waiting for them.
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(timeout.Token));
-        gate.SetResult();
-        var rows = await Task.WhenAll([first, second, .. queued]).WaitAsync(timeout.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(held.Timeout.Token));
+        held.Gate.SetResult();
+        var rows = await Task.WhenAll([held.First, held.Second, .. queued]).WaitAsync(held.Timeout.Token);
 
         Assert.Equal(Enumerable.Range(0, 5).Select(User), rows);
-        var requests = Lookups(cluster.State);
+        var requests = Lookups(held.State);
         Assert.Equal(3, requests.Count);
         Assert.Equal(3, requests[2].BucketsReq.Sum(b => b.Keys.Count));
     }
@@ -182,31 +160,47 @@ public class LookuperTests
     [Fact]
     public async Task DisposeAsync_LookupsInFlightAndQueued_FailWithObjectDisposed()
     {
-        await using var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
-        var cluster = session.Cluster;
-        var table = session.Table;
-        await WriteAsync(table, Enumerable.Range(0, 10).Select(User));
+        await using var held = await HoldTwoLookupsAsync(10);
+        var queued = Enumerable.Range(2, 6).Select(i => held.Lookuper.LookupAsync(GenericRow.Of(i))).ToList();
+
+        await held.Session.Connection.DisposeAsync().AsTask().WaitAsync(held.Timeout.Token);
+
+        foreach (var lookup in (Task<IRow?>[])[held.First, held.Second, .. queued])
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => lookup.WaitAsync(held.Timeout.Token));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => held.Lookuper.LookupAsync(GenericRow.Of(9)));
+    }
+
+    /// <summary>
+    /// A one-bucket users table holding users 0 to <paramref name="users"/> - 1, whose server holds every lookup
+    /// answer until <see cref="HeldLookups.Gate"/> is set, with the lookups of keys 0 and 1 in flight, one request each.
+    /// </summary>
+    private static async Task<HeldLookups> HoldTwoLookupsAsync(int users)
+    {
+        var session = await StartAsync(TestTables.Users, TestTables.Descriptor(TestTables.UsersSchema(), 1));
+        var state = session.Cluster.State;
+        await WriteAsync(session.Table, Enumerable.Range(0, users).Select(User));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (cluster.State.Lock) cluster.State.LookupGate = gate.Task;
-        var lookuper = table.NewLookuper();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var inFlight = lookuper.LookupAsync(GenericRow.Of(0));
-        await WaitForLookupRequestsAsync(cluster.State, 1, timeout.Token);
-        var alsoInFlight = lookuper.LookupAsync(GenericRow.Of(1));
-        await WaitForLookupRequestsAsync(cluster.State, 2, timeout.Token);
-        var queued = Enumerable.Range(2, 6).Select(i => lookuper.LookupAsync(GenericRow.Of(i))).ToList();
+        lock (state.Lock) state.LookupGate = gate.Task;
+        var lookuper = session.Table.NewLookuper();
+        var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var first = lookuper.LookupAsync(GenericRow.Of(0));
+        await WaitForLookupRequestsAsync(state, 1, timeout.Token);
+        var second = lookuper.LookupAsync(GenericRow.Of(1));
+        await WaitForLookupRequestsAsync(state, 2, timeout.Token);
+        return new HeldLookups(session, gate, lookuper, timeout, first, second);
+    }
 
-        try
-        {
-            await session.Connection.DisposeAsync().AsTask().WaitAsync(timeout.Token);
+    private sealed record HeldLookups(
+        FakeSession Session, TaskCompletionSource Gate, Lookuper Lookuper, CancellationTokenSource Timeout, Task<IRow?> First, Task<IRow?> Second)
+        : IAsyncDisposable
+    {
+        public FakeState State => Session.Cluster.State;
 
-            foreach (var lookup in (Task<IRow?>[])[inFlight, alsoInFlight, .. queued])
-                await Assert.ThrowsAsync<ObjectDisposedException>(() => lookup.WaitAsync(timeout.Token));
-            await Assert.ThrowsAsync<ObjectDisposedException>(() => lookuper.LookupAsync(GenericRow.Of(9)));
-        }
-        finally
+        public async ValueTask DisposeAsync()
         {
-            gate.TrySetResult();
+            Gate.TrySetResult();
+            Timeout.Dispose();
+            await Session.DisposeAsync();
         }
     }
 

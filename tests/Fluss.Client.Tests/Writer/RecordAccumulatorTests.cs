@@ -391,10 +391,8 @@ public class RecordAccumulatorTests
         Assert.Equal(1, Assert.Single(acc.Incomplete()).RecordCount);
 
         _ = acc.Append(new ViewRow(Row(3)), assigner, default);
-        _time.Advance(BatchTimeout);
-        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
         using var encoder = new ArrowLogBatchBuilder();
-        acc.EnsurePayload(batch, encoder, 1);
+        var batch = DrainEncoded(acc, encoder);
         Assert.Equal([Row(1), Row(3)], new LogRecordBatch(batch.Payload).ReadRows(Orders).Select(r => r.Row));
     }
 
@@ -434,16 +432,23 @@ public class RecordAccumulatorTests
         Assert.Equal(new AppendResult(0, 7), await waiting);
     }
 
+    /// <summary>Once the batch timeout has passed: the one batch drained for server 1, encoded.</summary>
+    private WriteBatch DrainEncoded(ArrowRecordAccumulator acc, ArrowLogBatchBuilder encoder)
+    {
+        _time.Advance(BatchTimeout);
+        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
+        acc.EnsurePayload(batch, encoder, 1);
+        return batch;
+    }
+
     [Fact]
     public void Payload_Acknowledged_ReturnedToThePoolOnceTheRequestIsOver()
     {
         var pool = new CountingArrayPool();
         using var acc = Accumulator(Settings(), pool);
         var tasks = Enumerable.Range(0, 3).Select(i => acc.Append(Row(i), new FixedBucket(0), default)).ToList();
-        _time.Advance(BatchTimeout);
-        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
         using var encoder = new ArrowLogBatchBuilder();
-        acc.EnsurePayload(batch, encoder, 1);
+        var batch = DrainEncoded(acc, encoder);
         Assert.Equal(1, pool.Rented);
         Assert.Equal(batch.Payload.Length, batch.EstimatedSize);
         Assert.Equal(3, new LogRecordBatch(batch.Payload).RecordCount);
@@ -463,10 +468,8 @@ public class RecordAccumulatorTests
         var pool = new CountingArrayPool();
         using var acc = Accumulator(Settings(), pool);
         var task = acc.Append(Row(1), new FixedBucket(0), default);
-        _time.Advance(BatchTimeout);
-        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
         using var encoder = new ArrowLogBatchBuilder();
-        acc.EnsurePayload(batch, encoder, 1);
+        var batch = DrainEncoded(acc, encoder);
 
         acc.AbortAll(new FlussException(FlussErrorCode.Network, "closing"));
         await Assert.ThrowsAsync<FlussException>(() => task);
@@ -501,10 +504,8 @@ public class RecordAccumulatorTests
         var pool = new CountingArrayPool();
         using var acc = Accumulator(Settings(), pool);
         _ = acc.Append(Row(1), new FixedBucket(0), default);
-        _time.Advance(BatchTimeout);
         using var encoder = new ArrowLogBatchBuilder();
-        var batch = Assert.Single(acc.Drain(1, LeaderOne, int.MaxValue));
-        acc.EnsurePayload(batch, encoder, 1);
+        var batch = DrainEncoded(acc, encoder);
         var sent = batch.Payload;
 
         acc.Retry(batch, new NotLeaderOrFollowerException("moved"));
