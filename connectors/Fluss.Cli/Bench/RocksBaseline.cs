@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Fluss.Records.Kv;
 using Fluss.Rows.Compacted;
+using Fluss.Storage.Kv;
 using RocksDbSharp;
 
 namespace Fluss.Cli.Bench;
@@ -20,12 +21,7 @@ internal sealed class RocksBaseline : IDisposable
     {
         _path = path;
         Directory.CreateDirectory(path);
-        var options = new DbOptions()
-            .SetCreateIfMissing(true)
-            .SetCompression(Compression.Lz4)
-            .SetMaxBackgroundCompactions(2)
-            .SetMaxBackgroundFlushes(1);
-        _db = RocksDb.Open(options, path);
+        _db = RocksDb.Open(KvRocksDbOptions.Create(), path);
     }
 
     /// <summary>The encoded key of id <paramref name="id"/>.</summary>

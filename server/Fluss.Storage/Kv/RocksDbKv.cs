@@ -29,12 +29,7 @@ internal sealed class RocksDbKv : IDisposable
     public static RocksDbKv Open(string path)
     {
         Directory.CreateDirectory(path);
-        var options = new DbOptions()
-            .SetCreateIfMissing(true)
-            .SetCompression(Compression.Lz4)
-            .SetMaxBackgroundCompactions(2)
-            .SetMaxBackgroundFlushes(1);
-        return new RocksDbKv(RocksDb.Open(options, path), path);
+        return new RocksDbKv(RocksDb.Open(KvRocksDbOptions.Create(), path), path);
     }
 
     public byte[]? Get(ReadOnlySpan<byte> key) => _db.Get(key);
