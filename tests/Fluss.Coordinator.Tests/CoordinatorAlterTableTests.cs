@@ -162,7 +162,7 @@ public class CoordinatorAlterTableTests
         await AlterAsync(h, Orders, Set("table.datalake.enabled", "false"));
         Assert.Null(h.Server.Processor.Tiering.StateOf(tableId));
         Assert.True(Directory.Exists(location));
-        h.Clock!.Advance(TimeSpan.FromMinutes(5));
+        h.Advance(TimeSpan.FromMinutes(5));
         Assert.Null((await h.Coordinator.LakeTieringHeartbeatAsync(new LakeTieringHeartbeatRequest { RequestTable = true })).TieringTable);
     }
 
@@ -173,11 +173,11 @@ public class CoordinatorAlterTableTests
         await h.CreateTableAsync(Orders, TableDescriptor.NewBuilder().Schema(Tables.LogSchema()).DistributedBy(1)
             .Property("table.datalake.enabled", "true").Property("table.datalake.freshness", "1 h").Build());
         var tableId = await TableIdAsync(h, Orders);
-        h.Clock!.Advance(TimeSpan.FromSeconds(10));
+        h.Advance(TimeSpan.FromSeconds(10));
         await AlterAsync(h, Orders, Set("table.datalake.freshness", "20 s"));
-        h.Clock.Advance(TimeSpan.FromSeconds(9));
+        h.Advance(TimeSpan.FromSeconds(9));
         Assert.Equal(TieringState.Scheduled, h.Server.Processor.Tiering.StateOf(tableId));
-        h.Clock.Advance(TimeSpan.FromSeconds(1));
+        h.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(TieringState.Pending, h.Server.Processor.Tiering.StateOf(tableId));
     }
 

@@ -110,13 +110,13 @@ public class CoordinatorLakeTests
         var round = await ClaimAsync(h);
         for (var i = 0; i < 3; i++)
         {
-            h.Clock!.Advance(ServiceTimeout / 2);
+            h.Advance(ServiceTimeout / 2);
             var beat = new LakeTieringHeartbeatRequest();
             beat.TieringTables.Add(Round(h, round.TableId, round.TieringEpoch));
             var response = await h.Coordinator.LakeTieringHeartbeatAsync(beat);
             Assert.Null(response.TieringTableResp.Single().Error);
         }
-        h.Clock!.Advance(ServiceTimeout);
+        h.Advance(ServiceTimeout);
         var next = await h.Coordinator.LakeTieringHeartbeatAsync(new LakeTieringHeartbeatRequest { RequestTable = true });
         Assert.NotNull(next.TieringTable);
         Assert.True(next.TieringTable.TieringEpoch > round.TieringEpoch);
@@ -367,7 +367,7 @@ public class CoordinatorLakeTests
         var p = await PrepareAsync(h, Orders, tableId, round.TieringEpoch, new Dictionary<int, long> { [0] = 11, [1] = 22 });
         await CommitAsync(h, tableId, 1, p.LakeTableOffsetsPath, round.TieringEpoch);
         var commitTime = h.Clock!.GetUtcNow().ToUnixTimeMilliseconds();
-        h.Clock.Advance(TimeSpan.FromSeconds(10));
+        h.Advance(TimeSpan.FromSeconds(10));
 
         await h.RestartAsync();
         var snapshot = await h.Coordinator.GetLakeSnapshotAsync(new GetLakeSnapshotRequest { TablePath = PbPath(Orders) });
@@ -378,7 +378,7 @@ public class CoordinatorLakeTests
         var tiering = h.Server.Processor.Tiering;
         Assert.Equal(TieringState.Scheduled, tiering.StateOf(tableId));
         Assert.Equal(commitTime, tiering.LastTieredTimeOf(tableId));
-        h.Clock.Advance(Freshness - TimeSpan.FromSeconds(11));
+        h.Advance(Freshness - TimeSpan.FromSeconds(11));
         Assert.Equal(TieringState.Scheduled, tiering.StateOf(tableId));
         h.Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(TieringState.Pending, tiering.StateOf(tableId));

@@ -134,6 +134,23 @@ internal sealed class CoordinatorHarness : IAsyncDisposable
     }
 
     /// <summary>
+    /// Moves the fake clock forward by <paramref name="span"/> in steps of a quarter of the session timeout, so the
+    /// sessions' heartbeat timers fire on the way and no session expires (a single jump of a session timeout or more
+    /// would expire the coordinator's own session before its heartbeat runs).
+    /// </summary>
+    public void Advance(TimeSpan span)
+    {
+        var clock = Clock ?? throw new InvalidOperationException("Advancing time needs the fake clock.");
+        var step = SessionTimeout / 4;
+        while (span > TimeSpan.Zero)
+        {
+            var next = span < step ? span : step;
+            clock.Advance(next);
+            span -= next;
+        }
+    }
+
+    /// <summary>
     /// Moves the fake clock past the session timeout in two steps, heartbeating every server except the silent ones
     /// in between, so only the silent servers' sessions expire.
     /// </summary>
